@@ -1,0 +1,113 @@
+package dev.amqpgateway.broker;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.rabbitmq.client.ConnectionFactory;
+import dev.amqpgateway.config.Backend;
+import dev.amqpgateway.config.GatewayProperties;
+import dev.amqpgateway.config.Tls;
+
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.ApplicationContext;
+
+/**
+ * The brokers of the configuration: one {@link Broker} per distinct host list (and TLS setting).
+ */
+public class Brokers implements DisposableBean {
+
+	private static final Duration HEARTBEAT = Duration.ofSeconds(10);
+
+	private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+
+	private final Map<BrokerKey, Broker> brokers = new LinkedHashMap<>();
+
+	Brokers(GatewayProperties properties, ApplicationContext context) {
+		TlsContextFactory tlsContexts = new TlsContextFactory(context);
+		for (var endpoint : properties.endpoints()) {
+			for (Backend backend : endpoint.backend()) {
+				this.brokers.computeIfAbsent(BrokerKey.of(backend),
+						(key) -> create("broker-" + this.brokers.size(), key, tlsContexts, context));
+			}
+		}
+	}
+
+	/**
+	 * The broker a backend talks to.
+	 * @param backend one of the configured backends
+	 * @return its broker
+	 */
+	public Broker brokerFor(Backend backend) {
+		Broker broker = this.brokers.get(BrokerKey.of(backend));
+		if (broker == null) {
+			throw new IllegalArgumentException("No broker for " + backend.host().size() + " host(s)");
+		}
+		return broker;
+	}
+
+	/**
+	 * Every broker of the configuration.
+	 * @return the brokers, in the order the configuration first names them
+	 */
+	public Collection<Broker> all() {
+		return this.brokers.values();
+	}
+
+	private static Broker create(String id, BrokerKey key, TlsContextFactory tlsContexts, ApplicationContext context) {
+		List<BrokerUri> uris = key.hosts().stream().map(BrokerUri::parse).toList();
+		ConnectionFactory rabbit = new FailoverConnectionFactory(uris, (uri) -> rabbitFactory(uri, key.tls(), tlsContexts));
+		CachingConnectionFactory connectionFactory = new CachingConnectionFactory(rabbit);
+		connectionFactory.setConnectionNameStrategy((factory) -> "amqp-gateway " + id);
+		connectionFactory.setBeanName(id);
+		RabbitTemplate template = new RabbitTemplate(connectionFactory);
+		RabbitAdmin admin = new RabbitAdmin(template);
+		admin.setBeanName(id + "-admin");
+		admin.setApplicationContext(context);
+		admin.setApplicationEventPublisher(context);
+		// A conflicting declaration is reported (event, log, health) without failing the connection
+		// that every other backend of this broker shares; retrying it would only delay startup.
+		admin.setIgnoreDeclarationExceptions(true);
+		admin.setRetryTemplate(null);
+		admin.afterPropertiesSet();
+		return new Broker(id, uris, connectionFactory, admin, template);
+	}
+
+	private static ConnectionFactory rabbitFactory(BrokerUri uri, Tls tls, TlsContextFactory tlsContexts) {
+		ConnectionFactory factory = new ConnectionFactory();
+		factory.setAutomaticRecoveryEnabled(false);
+		factory.setHost(uri.host());
+		factory.setPort(uri.port());
+		factory.setUsername(uri.username());
+		factory.setPassword(uri.password());
+		factory.setVirtualHost(uri.virtualHost());
+		factory.setRequestedHeartbeat((int) HEARTBEAT.toSeconds());
+		factory.setConnectionTimeout((int) CONNECTION_TIMEOUT.toMillis());
+		if (uri.tls()) {
+			factory.useSslProtocol(tlsContexts.create(tls));
+			if (tls.verifyHostname()) {
+				factory.enableHostnameVerification();
+			}
+		}
+		return factory;
+	}
+
+	@Override
+	public void destroy() {
+		this.brokers.values().forEach((broker) -> broker.connectionFactory().destroy());
+	}
+
+	private record BrokerKey(List<String> hosts, Tls tls) {
+
+		static BrokerKey of(Backend backend) {
+			return new BrokerKey(backend.host().stream().map(String::trim).toList(), backend.tls());
+		}
+
+	}
+
+}

@@ -1,0 +1,39 @@
+package dev.amqpgateway.config;
+
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * One AMQP consumer backend of an endpoint.
+ *
+ * @param host broker URLs ({@code amqp://user:pass@host:port/vhost} or {@code amqps://...}), tried in order
+ * @param encoding how message bodies are decoded
+ * @param isCollection whether a JSON array body is accepted and answered as {"collection": [...]}
+ * @param group key under which this backend's data is nested; merged at the top level when empty
+ * @param disableHostSanitize accepted for compatibility with KrakenD and ignored
+ * @param tls trust and key material for {@code amqps://} hosts
+ * @param amqp the AMQP settings of the backend
+ */
+public record Backend(
+		@NotEmpty List<String> host,
+		@DefaultValue("json") Encoding encoding,
+		@DefaultValue("false") boolean isCollection,
+		@DefaultValue("") String group,
+		@DefaultValue("false") boolean disableHostSanitize,
+		@DefaultValue @Valid Tls tls,
+		@NotNull @Valid Amqp amqp) {
+
+	/**
+	 * The AMQP namespace of a backend.
+	 *
+	 * @param consumer the {@code backend/amqp/consumer} settings
+	 */
+	public record Amqp(@NotNull @Valid Consumer consumer) {
+	}
+
+}

@@ -1,0 +1,46 @@
+package dev.amqpgateway.config;
+
+import java.time.Duration;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import org.hibernate.validator.constraints.time.DurationMin;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Configuration of the gateway: its consumer endpoints and the bounds they share.
+ *
+ * @param timeout default wait of every endpoint that sets no timeout of its own
+ * @param maxBackoff longest wait between two reconnect attempts, whatever the strategy
+ * @param maxDeliveries deliveries after which a message that cannot be decoded is rejected without requeue
+ * @param prefetchLimit most unacknowledged messages a backend holds when its prefetch_count is 0
+ * @param endpoints the consumer endpoints, each with one or more backends
+ */
+@ConfigurationProperties(prefix = "gateway", ignoreUnknownFields = false)
+@Validated
+public record GatewayProperties(
+		@DefaultValue("2s") @DurationMin(millis = 1) Duration timeout,
+		@DefaultValue("60s") @DurationMin(millis = 1) Duration maxBackoff,
+		@DefaultValue("5") @Min(1) int maxDeliveries,
+		@DefaultValue("250") @Min(1) @Max(65535) int prefetchLimit,
+		@DefaultValue List<@Valid Endpoint> endpoints) {
+
+	public GatewayProperties {
+		GatewayPropertiesValidator.validate(endpoints);
+	}
+
+	/**
+	 * How long a request on the given endpoint may wait for messages.
+	 * @param endpoint one of this configuration's endpoints
+	 * @return the endpoint's own timeout, else the default one
+	 */
+	public Duration timeoutOf(Endpoint endpoint) {
+		return (endpoint.timeout() != null) ? endpoint.timeout() : this.timeout;
+	}
+
+}

@@ -1,0 +1,83 @@
+package dev.amqpgateway.consume;
+
+import java.time.Duration;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The meters of one backend: messages delivered, acknowledged, requeued and rejected, empty
+ * polls, and how long requests waited for a message.
+ */
+final class BackendMetrics implements Acker.SettlementListener {
+
+	private final Counter delivered;
+
+	private final Counter acked;
+
+	private final Counter requeued;
+
+	private final Counter rejected;
+
+	private final Counter emptyPolls;
+
+	private final Timer wait;
+
+	BackendMetrics(MeterRegistry registry, String endpoint, int index, String queue) {
+		Tags tags = Tags.of("endpoint", endpoint, "backend", String.valueOf(index), "queue", queue);
+		this.delivered = Counter.builder("gateway.messages.delivered")
+			.description("Messages written to an HTTP response")
+			.tags(tags)
+			.register(registry);
+		this.acked = Counter.builder("gateway.messages.acked")
+			.description("Messages acknowledged after their response was written")
+			.tags(tags)
+			.register(registry);
+		this.requeued = Counter.builder("gateway.messages.requeued")
+			.description("Messages returned to the queue (client gone, write failed, undecodable)")
+			.tags(tags)
+			.register(registry);
+		this.rejected = Counter.builder("gateway.messages.rejected")
+			.description("Messages rejected without requeue (undecodable past the delivery limit)")
+			.tags(tags)
+			.register(registry);
+		this.emptyPolls = Counter.builder("gateway.polls.empty")
+			.description("Requests that found no message on this backend within their timeout")
+			.tags(tags)
+			.register(registry);
+		this.wait = Timer.builder("gateway.wait")
+			.description("Time a request waited for this backend's message")
+			.tags(tags)
+			.register(registry);
+	}
+
+	void delivered() {
+		this.delivered.increment();
+	}
+
+	@Override
+	public void acked() {
+		this.acked.increment();
+	}
+
+	@Override
+	public void requeued() {
+		this.requeued.increment();
+	}
+
+	@Override
+	public void rejected() {
+		this.rejected.increment();
+	}
+
+	void emptyPoll() {
+		this.emptyPolls.increment();
+	}
+
+	void waited(Duration duration) {
+		this.wait.record(duration);
+	}
+
+}

@@ -1,0 +1,26 @@
+package dev.amqpgateway.consume;
+
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A snapshot of a backend's connection, for health and for answers during an outage.
+ *
+ * @param state where the backend stands with its broker
+ * @param lastError the last connection or declaration failure, without credentials
+ * @param attempts reconnect attempts made in the current cycle
+ * @param nextAttempt when the next reconnect attempt is due, if one is scheduled
+ */
+public record BackendStatus(ConnectionState state, @Nullable String lastError, int attempts,
+		@Nullable Instant nextAttempt) {
+
+	/**
+	 * Whether requests can be served.
+	 * @return true when connected
+	 */
+	public boolean isUp() {
+		return this.state == ConnectionState.UP;
+	}
+
+}

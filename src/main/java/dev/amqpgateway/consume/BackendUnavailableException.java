@@ -1,0 +1,23 @@
+package dev.amqpgateway.consume;
+
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A backend cannot answer because its broker is unreachable (or its queue is missing).
+ */
+final class BackendUnavailableException extends RuntimeException {
+
+	private final @Nullable Instant nextAttempt;
+
+	BackendUnavailableException(String message, @Nullable Instant nextAttempt) {
+		super(message, null, false, false);
+		this.nextAttempt = nextAttempt;
+	}
+
+	@Nullable Instant nextAttempt() {
+		return this.nextAttempt;
+	}
+
+}

@@ -1,0 +1,130 @@
+package dev.amqpgateway.consume;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import dev.amqpgateway.config.Consumer;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+/**
+ * A backend with manual acknowledgements ({@code auto_ack: false}): one consumer whose deliveries
+ * go straight to waiting requests, or wait for the next request in a buffer bounded by the
+ * prefetch count. A request takes a delivery only while it is alive; what it took and did not
+ * write is requeued by its {@link Lease}.
+ */
+final class ConsumingReceiver extends ReconnectingReceiver {
+
+	private final Acker acker;
+
+	private final int prefetch;
+
+	private final Object lock = new Object();
+
+	private final ArrayDeque<Delivery> buffer = new ArrayDeque<>();
+
+	private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+
+	ConsumingReceiver(ReceiverContext context) {
+		super(context);
+		this.acker = context.acker();
+		this.prefetch = context.prefetch();
+	}
+
+	@Override
+	Mono<Delivery> receive(Lease lease) {
+		return Mono.create((sink) -> {
+			if (!isUp()) {
+				sink.error(unavailable());
+				return;
+			}
+			Waiter waiter = new Waiter(sink, lease);
+			sink.onCancel(() -> withdraw(waiter));
+			Delivery delivery;
+			synchronized (this.lock) {
+				delivery = this.buffer.peek();
+				if (delivery == null) {
+					this.waiters.add(waiter);
+					return;
+				}
+				if (!lease.take(delivery)) {
+					return;
+				}
+				this.buffer.poll();
+			}
+			sink.success(delivery);
+		});
+	}
+
+	@Override
+	void open(Channel channel) throws IOException {
+		Consumer consumer = backend().amqp().consumer();
+		channel.basicQos(this.prefetch);
+		channel.basicConsume(queue(), false, "", consumer.noLocal(), false, null, new GatewayConsumer(channel));
+	}
+
+	@Override
+	void closed(String reason) {
+		List<Waiter> stranded;
+		synchronized (this.lock) {
+			// Buffered deliveries died with their channel; the broker has requeued them.
+			this.buffer.clear();
+			stranded = new ArrayList<>(this.waiters);
+			this.waiters.clear();
+		}
+		stranded.forEach((waiter) -> waiter.sink.error(unavailable()));
+	}
+
+	private void deliver(Delivery delivery) {
+		Waiter waiter;
+		synchronized (this.lock) {
+			while ((waiter = this.waiters.poll()) != null) {
+				if (waiter.lease.take(delivery)) {
+					break;
+				}
+			}
+			if (waiter == null) {
+				this.buffer.add(delivery);
+				return;
+			}
+		}
+		waiter.sink.success(delivery);
+	}
+
+	private void withdraw(Waiter waiter) {
+		synchronized (this.lock) {
+			this.waiters.remove(waiter);
+		}
+	}
+
+	private record Waiter(MonoSink<Delivery> sink, Lease lease) {
+	}
+
+	private final class GatewayConsumer extends DefaultConsumer {
+
+		GatewayConsumer(Channel channel) {
+			super(channel);
+		}
+
+		@Override
+		public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
+				byte[] body) {
+			Delivery.Settlement settlement = ConsumingReceiver.this.acker.settlementOf(getChannel(),
+					envelope.getDeliveryTag(), ConsumingReceiver.this.metrics);
+			deliver(new Delivery(body, properties, envelope.isRedeliver(), settlement));
+		}
+
+		@Override
+		public void handleCancel(String consumerTag) {
+			lost(getChannel(), "the broker cancelled the consumer (queue deleted?)");
+		}
+
+	}
+
+}

@@ -1,0 +1,110 @@
+package dev.amqpgateway.consume;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.rabbitmq.client.AMQP;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A message handed to the gateway and not yet settled: its body and properties, and the way to
+ * acknowledge, requeue or reject it exactly once.
+ */
+final class Delivery {
+
+	private final byte[] body;
+
+	private final AMQP.BasicProperties properties;
+
+	private final boolean redelivered;
+
+	private final Settlement settlement;
+
+	private final AtomicBoolean settled = new AtomicBoolean();
+
+	Delivery(byte[] body, AMQP.BasicProperties properties, boolean redelivered, Settlement settlement) {
+		this.body = body;
+		this.properties = properties;
+		this.redelivered = redelivered;
+		this.settlement = settlement;
+	}
+
+	byte[] body() {
+		return this.body;
+	}
+
+	boolean redelivered() {
+		return this.redelivered;
+	}
+
+	@Nullable String messageId() {
+		return this.properties.getMessageId();
+	}
+
+	/**
+	 * How often a quorum queue delivered this message before, from its {@code x-delivery-count} header.
+	 * @return the count, or null when the queue does not count (classic queues)
+	 */
+	@Nullable Long previousDeliveries() {
+		Map<String, Object> headers = this.properties.getHeaders();
+		Object count = (headers != null) ? headers.get("x-delivery-count") : null;
+		return (count instanceof Number number) ? number.longValue() : null;
+	}
+
+	/**
+	 * Whether this delivery still waits for its acknowledgement.
+	 * @return true until it is acknowledged, requeued or rejected
+	 */
+	boolean unsettled() {
+		return !this.settled.get();
+	}
+
+	void ack() {
+		if (this.settled.compareAndSet(false, true)) {
+			this.settlement.ack();
+		}
+	}
+
+	void requeue() {
+		if (this.settled.compareAndSet(false, true)) {
+			this.settlement.requeue();
+		}
+	}
+
+	void reject() {
+		if (this.settled.compareAndSet(false, true)) {
+			this.settlement.reject();
+		}
+	}
+
+	/**
+	 * What acknowledging, requeuing and rejecting a delivery does for its receiver.
+	 */
+	interface Settlement {
+
+		/** A settlement for messages the broker forgot on delivery (auto_ack): nothing to send. */
+		Settlement NONE = new Settlement() {
+
+			@Override
+			public void ack() {
+			}
+
+			@Override
+			public void requeue() {
+			}
+
+			@Override
+			public void reject() {
+			}
+
+		};
+
+		void ack();
+
+		void requeue();
+
+		void reject();
+
+	}
+
+}

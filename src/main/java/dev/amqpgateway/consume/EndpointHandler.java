@@ -1,0 +1,191 @@
+package dev.amqpgateway.consume;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import dev.amqpgateway.config.Backend;
+import dev.amqpgateway.problem.BrokerUnavailableException;
+import dev.amqpgateway.problem.UndecodableMessageException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.reactive.function.server.HandlerFunction;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Answers {@code GET} on one consumer endpoint (SPEC §3, §4): asks every backend for its next
+ * message in parallel, waits at most the endpoint's timeout, merges what arrived, writes it, and
+ * acknowledges each message only once the response carrying it was written and flushed.
+ */
+final class EndpointHandler implements HandlerFunction<ServerResponse> {
+
+	static final String COMPLETED = "X-Gateway-Completed";
+
+	private static final Log logger = LogFactory.getLog(EndpointHandler.class);
+
+	private final String path;
+
+	private final Duration timeout;
+
+	private final List<Source> sources;
+
+	private final MessageDecoder decoder;
+
+	private final JsonMapper mapper;
+
+	EndpointHandler(String path, Duration timeout, List<Source> sources, MessageDecoder decoder, JsonMapper mapper) {
+		this.path = path;
+		this.timeout = timeout;
+		this.sources = List.copyOf(sources);
+		this.decoder = decoder;
+		this.mapper = mapper;
+	}
+
+	@Override
+	public Mono<ServerResponse> handle(ServerRequest request) {
+		return ServerResponse.ok().build((exchange, context) -> drain(exchange));
+	}
+
+	private Mono<Void> drain(ServerWebExchange exchange) {
+		Lease lease = new Lease();
+		List<Mono<Answer>> asks = this.sources.stream().map((source) -> ask(source, lease)).toList();
+		return Mono.zip(asks, EndpointHandler::answers)
+			.flatMap((answers) -> respond(exchange, lease, answers))
+			.doOnCancel(lease::release)
+			.doOnError((ex) -> lease.release());
+	}
+
+	private Mono<Answer> ask(Source source, Lease lease) {
+		long start = System.nanoTime();
+		return source.receiver().receive(lease)
+			.map((delivery) -> Answer.delivered(source, delivery))
+			.take(this.timeout)
+			.defaultIfEmpty(Answer.empty(source))
+			.onErrorResume(BackendUnavailableException.class, (ex) -> Mono.just(Answer.unavailable(source, ex)))
+			.doOnNext((answer) -> source.metrics().waited(Duration.ofNanos(System.nanoTime() - start)));
+	}
+
+	private Mono<Void> respond(ServerWebExchange exchange, Lease lease, List<Answer> answers) {
+		ObjectNode merged = this.mapper.createObjectNode();
+		List<Answer> written = new ArrayList<>();
+		List<String> undecodable = new ArrayList<>();
+		List<BackendUnavailableException> unavailable = new ArrayList<>();
+		for (Answer answer : answers) {
+			Source source = answer.source();
+			if (answer.delivery() != null) {
+				try {
+					merge(merged, source.backend(), this.decoder.decode(source.backend(), answer.delivery().body()));
+					written.add(answer);
+				}
+				catch (MessageDecoder.UndecodableMessageException ex) {
+					undecodable.add(settleUndecodable(source, answer.delivery(), ex.getMessage()));
+				}
+			}
+			else if (answer.unavailable() != null) {
+				unavailable.add(answer.unavailable());
+			}
+			else {
+				source.metrics().emptyPoll();
+			}
+		}
+		if (!written.isEmpty()) {
+			return write(exchange, lease, merged, written, written.size() == answers.size());
+		}
+		lease.release();
+		if (!undecodable.isEmpty()) {
+			return Mono.error(new UndecodableMessageException(String.join("; ", undecodable)));
+		}
+		if (unavailable.size() == answers.size()) {
+			return Mono.error(brokerUnavailable(unavailable));
+		}
+		ServerHttpResponse response = exchange.getResponse();
+		response.setStatusCode(HttpStatus.NO_CONTENT);
+		response.getHeaders().set(COMPLETED, "false");
+		return response.setComplete();
+	}
+
+	private Mono<Void> write(ServerWebExchange exchange, Lease lease, ObjectNode merged, List<Answer> written,
+			boolean completed) {
+		byte[] body = this.mapper.writeValueAsBytes(merged);
+		ServerHttpResponse response = exchange.getResponse();
+		response.setStatusCode(HttpStatus.OK);
+		response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+		response.getHeaders().setContentLength(body.length);
+		response.getHeaders().setCacheControl("no-store");
+		response.getHeaders().set(COMPLETED, String.valueOf(completed));
+		List<Delivery> deliveries = written.stream().map(Answer::delivery).map(Objects::requireNonNull).toList();
+		return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)))
+			.doOnSuccess((done) -> {
+				written.forEach((answer) -> answer.source().metrics().delivered());
+				lease.complete(deliveries);
+			});
+	}
+
+	private void merge(ObjectNode merged, Backend backend, ObjectNode data) {
+		if (backend.group().isEmpty()) {
+			merged.setAll(data);
+		}
+		else {
+			merged.set(backend.group(), data);
+		}
+	}
+
+	private String settleUndecodable(Source source, Delivery delivery, String reason) {
+		boolean rejected = source.poison().settleUndecodable(delivery);
+		String fate = rejected ? "rejected without requeue" : "requeued";
+		String detail = "A message on queue '" + source.receiver().queue() + "' could not be decoded as "
+				+ source.backend().encoding().name().toLowerCase().replace('_', '-') + " (" + reason + "); it was "
+				+ fate + ".";
+		logger.warn("Undecodable message: endpoint " + this.path + " queue " + source.receiver().queue() + ": "
+				+ reason + "; " + fate);
+		return detail;
+	}
+
+	private BrokerUnavailableException brokerUnavailable(List<BackendUnavailableException> causes) {
+		Instant now = Instant.now();
+		Duration retryAfter = causes.stream()
+			.map(BackendUnavailableException::nextAttempt)
+			.filter(Objects::nonNull)
+			.map((next) -> Duration.between(now, next))
+			.min(Duration::compareTo)
+			.orElse(Duration.ofSeconds(1));
+		String detail = "No backend of " + this.path + " can reach its broker: "
+				+ String.join("; ", causes.stream().map(Throwable::getMessage).toList());
+		return new BrokerUnavailableException(detail, retryAfter);
+	}
+
+	private static List<Answer> answers(Object[] answers) {
+		List<Answer> list = new ArrayList<>(answers.length);
+		for (Object answer : answers) {
+			list.add((Answer) answer);
+		}
+		return list;
+	}
+
+	/**
+	 * One backend of the endpoint, with what the handler needs of it.
+	 *
+	 * @param receiver where its messages come from
+	 * @param poison what happens to its undecodable messages
+	 * @param metrics its meters
+	 */
+	record Source(ReconnectingReceiver receiver, PoisonPolicy poison, BackendMetrics metrics) {
+
+		Backend backend() {
+			return this.receiver.backend();
+		}
+
+	}
+
+}

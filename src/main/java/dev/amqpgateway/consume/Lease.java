@@ -1,0 +1,60 @@
+package dev.amqpgateway.consume;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The deliveries one request has taken. A request that completes acknowledges those it wrote;
+ * everything else it took (the client left, the write failed, a backend answered after the
+ * timeout) is requeued. Once closed, a lease takes nothing more.
+ */
+final class Lease {
+
+	private final List<Delivery> taken = new ArrayList<>(2);
+
+	private boolean closed;
+
+	/**
+	 * Give a delivery to this lease's request.
+	 * @param delivery a delivery no request owns
+	 * @return false when the request is over and the delivery must go elsewhere
+	 */
+	synchronized boolean take(Delivery delivery) {
+		if (this.closed) {
+			return false;
+		}
+		this.taken.add(delivery);
+		return true;
+	}
+
+	/**
+	 * Close the lease: acknowledge the deliveries that were written, requeue the rest.
+	 * @param written the deliveries the response carried to the client
+	 */
+	void complete(Collection<Delivery> written) {
+		for (Delivery delivery : close()) {
+			if (written.contains(delivery)) {
+				delivery.ack();
+			}
+			else {
+				delivery.requeue();
+			}
+		}
+	}
+
+	/**
+	 * Close the lease and requeue every delivery it took that is not settled yet.
+	 */
+	void release() {
+		close().forEach(Delivery::requeue);
+	}
+
+	private synchronized List<Delivery> close() {
+		this.closed = true;
+		List<Delivery> deliveries = new ArrayList<>(this.taken);
+		this.taken.clear();
+		return deliveries;
+	}
+
+}

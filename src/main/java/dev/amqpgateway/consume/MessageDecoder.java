@@ -1,0 +1,94 @@
+package dev.amqpgateway.consume;
+
+import java.nio.charset.StandardCharsets;
+
+import dev.amqpgateway.config.Backend;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Turns a message body into the JSON object a backend contributes, per its {@code encoding}
+ * (SPEC §3).
+ */
+final class MessageDecoder {
+
+	private final JsonMapper mapper;
+
+	MessageDecoder(JsonMapper mapper) {
+		this.mapper = mapper.rebuild().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+	}
+
+	ObjectNode decode(Backend backend, byte[] body) {
+		return switch (backend.encoding()) {
+			case JSON -> json(body, backend.isCollection());
+			case SAFEJSON -> safeJson(body);
+			case STRING -> content(this.mapper.getNodeFactory().stringNode(new String(body, StandardCharsets.UTF_8)));
+			case NO_OP -> this.mapper.createObjectNode();
+		};
+	}
+
+	private ObjectNode json(byte[] body, boolean isCollection) {
+		JsonNode node = parse(body);
+		if (node.isObject()) {
+			return (ObjectNode) node;
+		}
+		if (node.isArray()) {
+			if (isCollection) {
+				return collection(node);
+			}
+			throw new UndecodableMessageException("the body is a JSON array; set is_collection to accept arrays");
+		}
+		throw new UndecodableMessageException("the body is JSON but not an object");
+	}
+
+	private ObjectNode safeJson(byte[] body) {
+		JsonNode node = parse(body);
+		if (node.isObject()) {
+			return (ObjectNode) node;
+		}
+		return node.isArray() ? collection(node) : content(node);
+	}
+
+	private JsonNode parse(byte[] body) {
+		if (body.length == 0) {
+			throw new UndecodableMessageException("the body is empty");
+		}
+		try {
+			JsonNode node = this.mapper.readTree(body);
+			if (node == null || node.isMissingNode()) {
+				throw new UndecodableMessageException("the body holds no JSON value");
+			}
+			return node;
+		}
+		catch (JacksonException ex) {
+			throw new UndecodableMessageException("the body is not valid JSON: " + ex.getOriginalMessage());
+		}
+	}
+
+	private ObjectNode collection(JsonNode array) {
+		ObjectNode node = this.mapper.createObjectNode();
+		node.set("collection", array);
+		return node;
+	}
+
+	private ObjectNode content(JsonNode value) {
+		ObjectNode node = this.mapper.createObjectNode();
+		node.set("content", value);
+		return node;
+	}
+
+	/**
+	 * A body that the backend's encoding cannot turn into JSON.
+	 */
+	static final class UndecodableMessageException extends RuntimeException {
+
+		UndecodableMessageException(String reason) {
+			super(reason, null, false, false);
+		}
+
+	}
+
+}

@@ -1,0 +1,82 @@
+package dev.amqpgateway.consume;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decides the fate of a message that cannot be decoded: requeued for another try, or rejected
+ * without requeue (dead-lettered when the queue has a dead-letter exchange) once it was delivered
+ * {@code gateway.max_deliveries} times, or at once with {@code nack_discard}. Quorum queues count
+ * deliveries in {@code x-delivery-count}; for classic queues this policy counts the failures itself,
+ * by message id or, without one, by a digest of the body.
+ */
+final class PoisonPolicy {
+
+	private static final int REMEMBERED = 10_000;
+
+	private final boolean discardAtOnce;
+
+	private final int maxDeliveries;
+
+	private final Map<String, Integer> failures = new LinkedHashMap<>(16, 0.75f, true) {
+
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+			return size() > REMEMBERED;
+		}
+
+	};
+
+	PoisonPolicy(boolean discardAtOnce, int maxDeliveries) {
+		this.discardAtOnce = discardAtOnce;
+		this.maxDeliveries = maxDeliveries;
+	}
+
+	/**
+	 * Settle a delivery that failed to decode.
+	 * @param delivery the delivery
+	 * @return true when it was rejected for good, false when it was requeued
+	 */
+	boolean settleUndecodable(Delivery delivery) {
+		if (this.discardAtOnce || deliveries(delivery) >= this.maxDeliveries) {
+			delivery.reject();
+			return true;
+		}
+		delivery.requeue();
+		return false;
+	}
+
+	private long deliveries(Delivery delivery) {
+		Long previous = delivery.previousDeliveries();
+		String key = keyOf(delivery);
+		synchronized (this.failures) {
+			int counted = this.failures.merge(key, 1, Integer::sum);
+			long deliveries = (previous != null) ? previous + 1 : counted;
+			if (deliveries >= this.maxDeliveries) {
+				this.failures.remove(key);
+			}
+			return deliveries;
+		}
+	}
+
+	private static String keyOf(Delivery delivery) {
+		@Nullable String messageId = delivery.messageId();
+		return (messageId != null) ? "id:" + messageId : "sha:" + digest(delivery.body());
+	}
+
+	private static String digest(byte[] body) {
+		try {
+			byte[] hash = MessageDigest.getInstance("SHA-256").digest(body);
+			return Long.toHexString(ByteBuffer.wrap(hash).getLong()) + ":" + body.length;
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

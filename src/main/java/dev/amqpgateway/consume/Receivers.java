@@ -1,0 +1,93 @@
+package dev.amqpgateway.consume;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+import dev.amqpgateway.broker.Brokers;
+import dev.amqpgateway.broker.ReconnectBackOff;
+import dev.amqpgateway.config.Backend;
+import dev.amqpgateway.config.Consumer;
+import dev.amqpgateway.config.Endpoint;
+import dev.amqpgateway.config.GatewayProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
+
+/**
+ * Every backend of every endpoint, started before the web server opens (topology declared, first
+ * connection made) and stopped after it closes.
+ */
+public class Receivers implements SmartLifecycle {
+
+	private final Map<String, List<EndpointHandler.Source>> sourcesByEndpoint = new LinkedHashMap<>();
+
+	private final List<ReconnectingReceiver> receivers = new ArrayList<>();
+
+	private volatile boolean running;
+
+	Receivers(GatewayProperties properties, Brokers brokers, TaskScheduler scheduler, MeterRegistry registry,
+			Executor ackExecutor) {
+		for (Endpoint endpoint : properties.endpoints()) {
+			List<EndpointHandler.Source> sources = new ArrayList<>();
+			for (int i = 0; i < endpoint.backend().size(); i++) {
+				Backend backend = endpoint.backend().get(i);
+				Consumer consumer = backend.amqp().consumer();
+				BackendMetrics metrics = new BackendMetrics(registry, endpoint.endpoint(), i, consumer.name());
+				ReceiverContext context = new ReceiverContext(new BackendKey(endpoint.endpoint(), i), backend,
+						brokers.brokerFor(backend),
+						new ReconnectBackOff(consumer.backoffStrategy(), properties.maxBackoff(), consumer.maxRetries()),
+						properties.maxBackoff(), scheduler, metrics, new Acker(ackExecutor),
+						(consumer.prefetchCount() > 0) ? consumer.prefetchCount() : properties.prefetchLimit());
+				ReconnectingReceiver receiver = consumer.autoAck() ? new PollingReceiver(context)
+						: new ConsumingReceiver(context);
+				this.receivers.add(receiver);
+				sources.add(new EndpointHandler.Source(receiver,
+						new PoisonPolicy(consumer.nackDiscard(), properties.maxDeliveries()), metrics));
+			}
+			this.sourcesByEndpoint.put(endpoint.endpoint(), sources);
+		}
+	}
+
+	/**
+	 * Every backend, in configuration order.
+	 * @return the backends
+	 */
+	public List<ConsumerBackend> backends() {
+		return List.copyOf(this.receivers);
+	}
+
+	List<EndpointHandler.Source> sourcesOf(String endpoint) {
+		return this.sourcesByEndpoint.get(endpoint);
+	}
+
+	@Override
+	public void start() {
+		this.receivers.forEach(ReconnectingReceiver::start);
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		this.receivers.forEach(ReconnectingReceiver::stop);
+		this.running = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/**
+	 * Start before the web server (so that the topology exists before the first request) and stop
+	 * after it has drained its requests.
+	 */
+	@Override
+	public int getPhase() {
+		return SmartLifecycle.DEFAULT_PHASE - 4096;
+	}
+
+}
