@@ -3,6 +3,7 @@ package dev.amqpgateway.consume;
 import java.time.Duration;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -25,8 +26,11 @@ final class BackendMetrics implements Acker.SettlementListener {
 
 	private final Timer wait;
 
+	private final Tags tags;
+
 	BackendMetrics(MeterRegistry registry, String endpoint, int index, String queue) {
 		Tags tags = Tags.of("endpoint", endpoint, "backend", String.valueOf(index), "queue", queue);
+		this.tags = tags;
 		this.delivered = Counter.builder("gateway.messages.delivered")
 			.description("Messages written to an HTTP response")
 			.tags(tags)
@@ -50,6 +54,17 @@ final class BackendMetrics implements Acker.SettlementListener {
 		this.wait = Timer.builder("gateway.wait")
 			.description("Time a request waited for this backend's message")
 			.tags(tags)
+			.register(registry);
+	}
+
+	void watch(MeterRegistry registry, ReconnectingReceiver receiver) {
+		Gauge.builder("gateway.requests.waiting", receiver, ReconnectingReceiver::waiting)
+			.description("Requests waiting for a message of this backend")
+			.tags(this.tags)
+			.register(registry);
+		Gauge.builder("gateway.messages.buffered", receiver, ReconnectingReceiver::buffered)
+			.description("Messages received and held, unacknowledged, for the next request")
+			.tags(this.tags)
 			.register(registry);
 	}
 

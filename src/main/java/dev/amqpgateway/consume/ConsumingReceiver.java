@@ -63,6 +63,20 @@ final class ConsumingReceiver extends ReconnectingReceiver {
 	}
 
 	@Override
+	int waiting() {
+		synchronized (this.lock) {
+			return this.waiters.size();
+		}
+	}
+
+	@Override
+	int buffered() {
+		synchronized (this.lock) {
+			return this.buffer.size();
+		}
+	}
+
+	@Override
 	void open(Channel channel) throws IOException {
 		Consumer consumer = backend().amqp().consumer();
 		channel.basicQos(this.prefetch);

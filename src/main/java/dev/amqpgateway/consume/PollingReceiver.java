@@ -2,6 +2,7 @@ package dev.amqpgateway.consume;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
@@ -21,6 +22,8 @@ final class PollingReceiver extends ReconnectingReceiver {
 
 	private static final Duration MAX_POLL_DELAY = Duration.ofMillis(100);
 
+	private final AtomicInteger waiting = new AtomicInteger();
+
 	PollingReceiver(ReceiverContext context) {
 		super(context);
 	}
@@ -32,7 +35,9 @@ final class PollingReceiver extends ReconnectingReceiver {
 		}
 		return Mono.fromCallable(this::poll)
 			.subscribeOn(Schedulers.boundedElastic())
-			.repeatWhenEmpty((polls) -> polls.concatMap((poll) -> Mono.delay(delayAfter(poll))));
+			.repeatWhenEmpty((polls) -> polls.concatMap((poll) -> Mono.delay(delayAfter(poll))))
+			.doOnSubscribe((subscription) -> this.waiting.incrementAndGet())
+			.doFinally((signal) -> this.waiting.decrementAndGet());
 	}
 
 	private @Nullable Delivery poll() {
@@ -56,6 +61,16 @@ final class PollingReceiver extends ReconnectingReceiver {
 	private static Duration delayAfter(long emptyPolls) {
 		long millis = FIRST_POLL_DELAY.toMillis() << Math.min(emptyPolls, 5);
 		return Duration.ofMillis(Math.min(millis, MAX_POLL_DELAY.toMillis()));
+	}
+
+	@Override
+	int waiting() {
+		return this.waiting.get();
+	}
+
+	@Override
+	int buffered() {
+		return 0;
 	}
 
 	@Override

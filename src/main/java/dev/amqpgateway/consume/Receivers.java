@@ -45,6 +45,7 @@ public class Receivers implements SmartLifecycle {
 				ReconnectingReceiver receiver = consumer.autoAck() ? new PollingReceiver(context)
 						: new ConsumingReceiver(context);
 				this.receivers.add(receiver);
+				metrics.watch(registry, receiver);
 				sources.add(new EndpointHandler.Source(receiver,
 						new PoisonPolicy(consumer.nackDiscard(), properties.maxDeliveries()), metrics));
 			}

@@ -78,6 +78,18 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 	abstract Mono<Delivery> receive(Lease lease);
 
 	/**
+	 * Requests waiting for a message of this backend now.
+	 * @return the number of waiting requests
+	 */
+	abstract int waiting();
+
+	/**
+	 * Messages received and held for the next request, unacknowledged.
+	 * @return the number of buffered messages
+	 */
+	abstract int buffered();
+
+	/**
 	 * Start using a freshly opened channel (consume from it, for example).
 	 * @param channel the channel, already checked for the queue when nothing is declared
 	 * @throws IOException when the broker refuses

@@ -1,0 +1,183 @@
+package dev.amqpgateway.support;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.testcontainers.containers.Container;
+import org.testcontainers.rabbitmq.RabbitMQContainer;
+
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+
+/**
+ * The RabbitMQ the tests run against: the local broker on 127.0.0.1:5672 when one answers (CI and
+ * the development machines), else a Testcontainers RabbitMQ started once for the whole run. Set
+ * {@code SPRING_RABBIT_USE_LOCAL_SERVER=false} to force the container.
+ */
+public final class TestBroker {
+
+	private static final String LOCAL_HOST = "127.0.0.1";
+
+	private static final int LOCAL_PORT = 5672;
+
+	private static RabbitMQContainer container;
+
+	private static CachingConnectionFactory connectionFactory;
+
+	private TestBroker() {
+	}
+
+	/**
+	 * Whether the tests use the local broker (and so may drive it with rabbitmqctl directly).
+	 * @return true for the local broker, false for a container
+	 */
+	public static boolean isLocal() {
+		return !"false".equalsIgnoreCase(System.getenv("SPRING_RABBIT_USE_LOCAL_SERVER")) && localAnswers();
+	}
+
+	/**
+	 * Host of the broker, as tests reach it.
+	 * @return the host
+	 */
+	public static synchronized String host() {
+		return isLocal() ? LOCAL_HOST : container().getHost();
+	}
+
+	/**
+	 * AMQP port of the broker, as tests reach it.
+	 * @return the port
+	 */
+	public static synchronized int port() {
+		return isLocal() ? LOCAL_PORT : container().getAmqpPort();
+	}
+
+	/**
+	 * URL of the broker with the guest account.
+	 * @return an amqp:// URL
+	 */
+	public static String url() {
+		return "amqp://guest:guest@" + host() + ":" + port();
+	}
+
+	/**
+	 * A template for publishing test messages and inspecting queues.
+	 * @return a template on a shared connection
+	 */
+	public static synchronized RabbitTemplate template() {
+		if (connectionFactory == null) {
+			connectionFactory = new CachingConnectionFactory(host(), port());
+			connectionFactory.setUsername("guest");
+			connectionFactory.setPassword("guest");
+		}
+		return new RabbitTemplate(connectionFactory);
+	}
+
+	/**
+	 * An admin for checking and cleaning up what tests declared.
+	 * @return an admin on the shared connection
+	 */
+	public static RabbitAdmin admin() {
+		return new RabbitAdmin(template());
+	}
+
+	/**
+	 * Run {@code rabbitmqctl} against the broker, locally or inside the container.
+	 * @param args the command and its arguments
+	 * @return what it printed
+	 */
+	public static String rabbitmqctl(String... args) {
+		List<String> command = new ArrayList<>(List.of("rabbitmqctl"));
+		command.addAll(List.of(args));
+		try {
+			if (!isLocal()) {
+				Container.ExecResult result = container().execInContainer(command.toArray(new String[0]));
+				if (result.getExitCode() != 0) {
+					throw new IllegalStateException(command + " failed: " + result.getStderr());
+				}
+				return result.getStdout();
+			}
+			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+				throw new IllegalStateException(command + " failed: " + output);
+			}
+			return output;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Depth of a queue as the broker counts it, messages held by consumers included.
+	 * @param queue the queue name
+	 * @return ready and unacknowledged messages
+	 */
+	public static QueueDepth depth(String queue) {
+		Map<String, QueueDepth> depths = new HashMap<>();
+		for (String line : rabbitmqctl("list_queues", "-q", "--no-table-headers", "name", "messages_ready",
+				"messages_unacknowledged").split("\n")) {
+			String[] columns = line.trim().split("\\s+");
+			if (columns.length == 3) {
+				depths.put(columns[0], new QueueDepth(Long.parseLong(columns[1]), Long.parseLong(columns[2])));
+			}
+		}
+		QueueDepth depth = depths.get(queue);
+		if (depth == null) {
+			throw new IllegalStateException("No queue " + queue + " on the broker");
+		}
+		return depth;
+	}
+
+	/**
+	 * Close every client connection of the broker, as a network cut would.
+	 */
+	public static void closeAllConnections() {
+		rabbitmqctl("close_all_connections", "test: connections cut");
+	}
+
+	private static boolean localAnswers() {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(LOCAL_HOST, LOCAL_PORT), 500);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	private static synchronized RabbitMQContainer container() {
+		if (container == null) {
+			container = new RabbitMQContainer("rabbitmq:4-management");
+			container.start();
+		}
+		return container;
+	}
+
+	/**
+	 * How many messages a queue holds.
+	 *
+	 * @param ready messages waiting for a consumer
+	 * @param unacknowledged messages handed to a consumer and not yet acknowledged
+	 */
+	public record QueueDepth(long ready, long unacknowledged) {
+
+		public long total() {
+			return this.ready + this.unacknowledged;
+		}
+
+	}
+
+}
