@@ -1,0 +1,146 @@
+package dev.amqpgateway.reliability;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.amqpgateway.support.GatewayEndpoints;
+import dev.amqpgateway.support.TestBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.core.QueueBuilder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static dev.amqpgateway.support.GatewayEndpoints.consumer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A message that cannot be decoded never makes an endpoint fail forever (SPEC §4): it is requeued
+ * up to the delivery limit and then dead-lettered, on classic and quorum queues, while the other
+ * messages keep being served.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient(timeout = "10s")
+class PoisonMessageIntegrationTests {
+
+	static final int MAX_DELIVERIES = 3;
+
+	static final String EXCHANGE = GatewayEndpoints.unique("poison-x");
+
+	static final String DEAD_LETTERS = GatewayEndpoints.unique("poison-dlx");
+
+	static final String DEAD_LETTER_QUEUE = GatewayEndpoints.unique("poison-dlq");
+
+	static final String CLASSIC = GatewayEndpoints.unique("poison-classic");
+
+	static final String QUORUM = GatewayEndpoints.unique("poison-quorum");
+
+	static final String QUORUM_DISCARD = GatewayEndpoints.unique("poison-quorum-discard");
+
+	@BeforeAll
+	static void deadLetterQueue() {
+		TestBroker.admin().declareExchange(new org.springframework.amqp.core.FanoutExchange(DEAD_LETTERS, false, false));
+		TestBroker.admin().declareQueue(QueueBuilder.nonDurable(DEAD_LETTER_QUEUE).build());
+		TestBroker.admin().declareBinding(new org.springframework.amqp.core.Binding(DEAD_LETTER_QUEUE,
+				org.springframework.amqp.core.Binding.DestinationType.QUEUE, DEAD_LETTERS, "", null));
+	}
+
+	@AfterAll
+	static void cleanUp() {
+		for (String queue : List.of(DEAD_LETTER_QUEUE, CLASSIC, QUORUM, QUORUM_DISCARD)) {
+			TestBroker.admin().deleteQueue(queue);
+		}
+		TestBroker.admin().deleteExchange(DEAD_LETTERS);
+		TestBroker.admin().deleteExchange(EXCHANGE);
+	}
+
+	@DynamicPropertySource
+	static void endpoints(DynamicPropertyRegistry registry) {
+		new GatewayEndpoints()
+			.endpoint("/classic", consumer(CLASSIC, EXCHANGE, "amqp.consumer.routing_key[0]", CLASSIC,
+					"amqp.consumer.queue_arguments.x-dead-letter-exchange", DEAD_LETTERS))
+			.endpoint("/quorum", consumer(QUORUM, EXCHANGE, "amqp.consumer.routing_key[0]", QUORUM,
+					"amqp.consumer.durable", "true", "amqp.consumer.queue_arguments.x-queue-type", "quorum",
+					"amqp.consumer.queue_arguments.x-dead-letter-exchange", DEAD_LETTERS))
+			.endpoint("/quorum-discard", consumer(QUORUM_DISCARD, EXCHANGE, "amqp.consumer.routing_key[0]",
+					QUORUM_DISCARD, "amqp.consumer.durable", "true", "amqp.consumer.queue_arguments.x-queue-type",
+					"quorum", "amqp.consumer.queue_arguments.x-dead-letter-exchange", DEAD_LETTERS,
+					"amqp.consumer.nack_discard", "true"))
+			.properties()
+			.forEach((name, value) -> registry.add(name, () -> value));
+		registry.add("gateway.timeout", () -> "500ms");
+		registry.add("gateway.max_deliveries", () -> String.valueOf(MAX_DELIVERIES));
+	}
+
+	@Autowired
+	WebTestClient client;
+
+	@Test
+	void classicQueueDeadLettersThePoisonAfterTheLimitAndServesTheRest() {
+		poisonIsDeadLetteredAfterTheLimit("/classic", CLASSIC, "classic-poison");
+	}
+
+	@Test
+	void quorumQueueDeadLettersThePoisonAfterTheLimitAndServesTheRest() {
+		poisonIsDeadLetteredAfterTheLimit("/quorum", QUORUM, "quorum-poison");
+	}
+
+	@Test
+	void nackDiscardDeadLettersAtOnceOnAQuorumQueue() {
+		publish(QUORUM_DISCARD, "discard-poison", "{{{");
+		this.client.get().uri("/quorum-discard").exchange().expectStatus().isEqualTo(502);
+		await().until(() -> deadLettered().contains("discard-poison"));
+		assertThat(TestBroker.depth(QUORUM_DISCARD).total()).isZero();
+	}
+
+	private void poisonIsDeadLetteredAfterTheLimit(String path, String queue, String poisonId) {
+		publish(queue, poisonId, "not json at all");
+		for (int i = 0; i < 5; i++) {
+			publish(queue, "good-" + i, "{\"n\": " + i + "}");
+		}
+		int badGateways = 0;
+		int served = 0;
+		for (int request = 0; request < 20 && (served < 5 || badGateways < MAX_DELIVERIES); request++) {
+			int status = this.client.get().uri(path).exchange().expectBody().returnResult().getStatus().value();
+			assertThat(status).isIn(200, 502);
+			if (status == 200) {
+				served++;
+			}
+			else {
+				badGateways++;
+			}
+		}
+		assertThat(served).isEqualTo(5);
+		assertThat(badGateways).isEqualTo(MAX_DELIVERIES);
+		await().until(() -> deadLettered().contains(poisonId));
+		await().untilAsserted(() -> assertThat(TestBroker.depth(queue).total()).isZero());
+		this.client.get().uri(path).exchange().expectStatus().isNoContent();
+	}
+
+	private List<String> deadLettered() {
+		List<String> ids = new ArrayList<>();
+		Message message;
+		while ((message = TestBroker.template().receive(DEAD_LETTER_QUEUE)) != null) {
+			ids.add(message.getMessageProperties().getMessageId());
+		}
+		return ids;
+	}
+
+	private static void publish(String routingKey, String id, String body) {
+		MessageProperties properties = new MessageProperties();
+		properties.setMessageId(id);
+		TestBroker.template().send(EXCHANGE, routingKey, new Message(body.getBytes(StandardCharsets.UTF_8), properties));
+	}
+
+}
