@@ -64,7 +64,13 @@ final class Acker {
 		do {
 			Runnable operation;
 			while ((operation = this.pending.poll()) != null) {
-				operation.run();
+				try {
+					operation.run();
+				}
+				catch (RuntimeException ex) {
+					// One failed settlement must never stall the ones queued behind it.
+					logger.warn("Settlement failed: " + ex);
+				}
 			}
 			this.draining.set(false);
 		}
@@ -75,9 +81,12 @@ final class Acker {
 		try {
 			operation.run();
 		}
-		catch (IOException | ShutdownSignalException ex) {
+		catch (IOException | ShutdownSignalException | IllegalStateException ex) {
 			// The channel is gone, and with it the delivery: the broker has requeued it already.
 			logger.debug("Could not settle a delivery on a closed channel: " + ex.getMessage());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not settle a delivery: " + ex);
 		}
 	}
 

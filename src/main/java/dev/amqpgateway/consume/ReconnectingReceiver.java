@@ -179,7 +179,12 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 			}
 			Channel opened = null;
 			try {
-				opened = this.broker.connectionFactory().createConnection().createChannel(false);
+				// A raw channel, outside the factory's channel cache: a cached proxy can be given a fresh
+				// target after a reconnect, and a late ack through it would hit the wrong channel.
+				opened = this.broker.connectionFactory().createConnection().getDelegate().createChannel();
+				if (opened == null) {
+					throw new IOException("The broker has no channel left on this connection");
+				}
 				if (!this.backend.amqp().consumer().declare()) {
 					opened.queueDeclarePassive(queue());
 				}
@@ -264,15 +269,8 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 	}
 
 	private static void closePhysically(@Nullable Channel channel) {
-		if (channel == null) {
-			return;
-		}
-		RabbitUtils.setPhysicalCloseRequired(channel, true);
-		try {
+		if (channel != null && channel.isOpen()) {
 			RabbitUtils.closeChannel(channel);
-		}
-		finally {
-			RabbitUtils.clearPhysicalCloseRequired();
 		}
 	}
 

@@ -28,6 +28,9 @@ public final class TestBroker {
 
 	private static final int LOCAL_PORT = 5672;
 
+	private static final boolean LOCAL = !"false".equalsIgnoreCase(System.getenv("SPRING_RABBIT_USE_LOCAL_SERVER"))
+			&& localAnswers();
+
 	private static RabbitMQContainer container;
 
 	private static CachingConnectionFactory connectionFactory;
@@ -40,7 +43,7 @@ public final class TestBroker {
 	 * @return true for the local broker, false for a container
 	 */
 	public static boolean isLocal() {
-		return !"false".equalsIgnoreCase(System.getenv("SPRING_RABBIT_USE_LOCAL_SERVER")) && localAnswers();
+		return LOCAL;
 	}
 
 	/**
