@@ -13,6 +13,7 @@ import dev.amqpgateway.config.Endpoint;
 import dev.amqpgateway.config.GatewayProperties;
 
 import org.springframework.amqp.core.AbstractDeclarable;
+import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Declarable;
 import org.springframework.amqp.core.Declarables;
@@ -44,6 +45,11 @@ class TopologyConfiguration {
 			}
 		}
 		return new Declarables(declarables.values());
+	}
+
+	@Bean
+	DeclarationFailures declarationFailures(GatewayProperties properties, Brokers brokers) {
+		return new DeclarationFailures(properties, brokers);
 	}
 
 	private static List<Declarable> declare(Consumer consumer, Broker broker) {
@@ -87,7 +93,7 @@ class TopologyConfiguration {
 		if (declarable instanceof Queue queue) {
 			return "queue " + queue.getName();
 		}
-		org.springframework.amqp.core.Binding binding = (org.springframework.amqp.core.Binding) declarable;
+		Binding binding = (Binding) declarable;
 		return "binding " + binding.getDestination() + " " + binding.getExchange() + " " + binding.getRoutingKey();
 	}
 
