@@ -37,6 +37,9 @@ class TopologyConfiguration {
 		for (Endpoint endpoint : properties.endpoints()) {
 			for (Backend backend : endpoint.backend()) {
 				Consumer consumer = backend.amqp().consumer();
+				// no_wait is deliberately not applied: the admin waits for each declare-ok, which is what
+				// names the refused declaration, and what makes the queue exist before a backend's
+				// basic.consume on another channel (the broker orders nothing across channels).
 				if (consumer.declare()) {
 					Broker broker = brokers.brokerFor(backend);
 					declare(consumer, broker).forEach((declarable) -> declarables
