@@ -188,6 +188,11 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 				if (!this.backend.amqp().consumer().declare()) {
 					opened.queueDeclarePassive(queue());
 				}
+				else if (this.broker.admin().getQueueInfo(queue()) == null) {
+					// Deleted while the connection stayed open, so the admin's declare-on-connect never
+					// ran: declare again, as Spring's listener containers do for a missing queue.
+					this.broker.admin().initialize();
+				}
 				this.channel = opened;
 				Channel watched = opened;
 				opened.addShutdownListener((signal) -> lost(watched, Failures.describe(signal)));

@@ -13,6 +13,7 @@ import dev.amqpgateway.config.Endpoint;
 import dev.amqpgateway.config.GatewayProperties;
 
 import org.springframework.amqp.core.AbstractDeclarable;
+import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Declarable;
 import org.springframework.amqp.core.Declarables;
@@ -36,6 +37,9 @@ class TopologyConfiguration {
 		for (Endpoint endpoint : properties.endpoints()) {
 			for (Backend backend : endpoint.backend()) {
 				Consumer consumer = backend.amqp().consumer();
+				// no_wait is deliberately not applied: the admin waits for each declare-ok, which is what
+				// names the refused declaration, and what makes the queue exist before a backend's
+				// basic.consume on another channel (the broker orders nothing across channels).
 				if (consumer.declare()) {
 					Broker broker = brokers.brokerFor(backend);
 					declare(consumer, broker).forEach((declarable) -> declarables
@@ -44,6 +48,11 @@ class TopologyConfiguration {
 			}
 		}
 		return new Declarables(declarables.values());
+	}
+
+	@Bean
+	DeclarationFailures declarationFailures(GatewayProperties properties, Brokers brokers) {
+		return new DeclarationFailures(properties, brokers);
 	}
 
 	private static List<Declarable> declare(Consumer consumer, Broker broker) {
@@ -87,7 +96,7 @@ class TopologyConfiguration {
 		if (declarable instanceof Queue queue) {
 			return "queue " + queue.getName();
 		}
-		org.springframework.amqp.core.Binding binding = (org.springframework.amqp.core.Binding) declarable;
+		Binding binding = (Binding) declarable;
 		return "binding " + binding.getDestination() + " " + binding.getExchange() + " " + binding.getRoutingKey();
 	}
 
