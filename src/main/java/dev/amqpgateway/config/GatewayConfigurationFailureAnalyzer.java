@@ -2,6 +2,7 @@ package dev.amqpgateway.config;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -54,8 +55,9 @@ class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<BindEx
 			return null;
 		}
 		String description = problems.stream()
+			.sorted(Comparator.comparing(Problem::key))
 			.map(Problem::describe)
-			.collect(Collectors.joining(String.format("%n"), String.format("Invalid gateway configuration:%n"), ""));
+			.collect(Collectors.joining("", String.format("Invalid gateway configuration:%n"), ""));
 		return new FailureAnalysis(description,
 				"Update your application's configuration; the README lists every gateway key and its accepted values.",
 				cause);

@@ -260,11 +260,19 @@ class GatewayPropertiesTests {
 	}
 
 	@Test
+	void reportsEveryViolationAtOnce() {
+		FailureAnalysis analysis = refusal(
+				valid().without(CONSUMER + "name").with(CONSUMER + "prefetch_count", "-1").with("gateway.timeout", "0s"));
+		assertThat(analysis.getDescription()).containsSubsequence(line("Property", CONSUMER + "name"),
+				line("Property", CONSUMER + "prefetch_count"), line("Property", "gateway.timeout"));
+	}
+
+	@Test
 	void ignoresListElementsOfASourceThatAnotherSourceOverrides() {
 		Config overriding = valid().with(CONSUMER + "name", "from-override");
 		PropertySource<?> replaced = new MapPropertySource("replaced",
-				Map.of("gateway.endpoints[1].endpoint", "/replaced", "gateway.endpoints[1].backend[0].amqp.consumer.name",
-						"replaced"));
+				Map.of("gateway.endpoints[1].endpoint", "/replaced",
+						"gateway.endpoints[1].backend[0].amqp.consumer.name", "replaced"));
 		this.runner.withInitializer((context) -> context.getEnvironment().getPropertySources().addLast(replaced))
 			.withInitializer(overriding::addTo)
 			.run((context) -> assertThat(context.getBean(GatewayProperties.class).endpoints())
