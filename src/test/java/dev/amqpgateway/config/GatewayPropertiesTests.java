@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +24,7 @@ import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.PropertySource;
@@ -45,6 +47,8 @@ class GatewayPropertiesTests {
 	private static final String BACKEND = ENDPOINT + "backend[0].";
 
 	private static final String CONSUMER = BACKEND + "amqp.consumer.";
+
+	private static final String UNKNOWN_KEY = "not a known key; check its spelling and its place in the tree";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
@@ -413,8 +417,6 @@ class GatewayPropertiesTests {
 		});
 	}
 
-	private static final String UNKNOWN_KEY = "not a known key; check its spelling and its place in the tree";
-
 	private void assertRefused(Config config, String key, String reason) {
 		assertThat(refusal(config).getDescription()).contains(line("Property", key))
 			.contains(line("Reason", reason));
@@ -444,7 +446,7 @@ class GatewayPropertiesTests {
 				.and(Environment.class, environment));
 		return analyzers.stream()
 			.map((analyzer) -> analyzer.analyze(context.getStartupFailure()))
-			.filter(java.util.Objects::nonNull)
+			.filter(Objects::nonNull)
 			.findFirst()
 			.orElseThrow(() -> new AssertionError("No failure analysis for " + context.getStartupFailure()));
 	}
@@ -514,7 +516,7 @@ class GatewayPropertiesTests {
 			return this;
 		}
 
-		void addTo(org.springframework.context.ConfigurableApplicationContext context) {
+		void addTo(ConfigurableApplicationContext context) {
 			this.sources.forEach(context.getEnvironment().getPropertySources()::addFirst);
 		}
 
