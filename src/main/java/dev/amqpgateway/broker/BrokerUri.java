@@ -18,7 +18,8 @@ public record BrokerUri(String host, int port, String username, String password,
 
 	/**
 	 * Parse a URL such as {@code amqp://user:pass@host:5672/vhost}; user and password default to
-	 * guest, the port to 5672 (5671 for amqps) and the virtual host to {@code /}, as in KrakenD.
+	 * guest (the password also when only a user is given), the port to 5672 (5671 for amqps) and the
+	 * virtual host to {@code /}, as in KrakenD.
 	 * @param url a URL that configuration validation has accepted
 	 * @return its parts
 	 */
@@ -32,7 +33,9 @@ public record BrokerUri(String host, int port, String username, String password,
 		if (userInfo != null) {
 			int colon = userInfo.indexOf(':');
 			username = decode((colon != -1) ? userInfo.substring(0, colon) : userInfo);
-			password = (colon != -1) ? decode(userInfo.substring(colon + 1)) : "";
+			if (colon != -1) {
+				password = decode(userInfo.substring(colon + 1));
+			}
 		}
 		String path = uri.getRawPath();
 		String virtualHost = (path == null || path.length() <= 1) ? "/" : decode(path.substring(1));

@@ -20,20 +20,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param amqp the AMQP settings of the backend
  */
 public record Backend(
-		@NotEmpty List<String> host,
+		@NotEmpty(message = "needs at least one broker URL, such as amqp://localhost:5672") List<String> host,
 		@DefaultValue("json") Encoding encoding,
 		@DefaultValue("false") boolean isCollection,
 		@DefaultValue("") String group,
 		@DefaultValue("false") boolean disableHostSanitize,
 		@DefaultValue @Valid Tls tls,
-		@NotNull @Valid Amqp amqp) {
+		@NotNull(message = "is required: the amqp.consumer settings of the backend") @Valid Amqp amqp) {
 
 	/**
 	 * The AMQP namespace of a backend.
 	 *
 	 * @param consumer the {@code backend/amqp/consumer} settings
 	 */
-	public record Amqp(@NotNull @Valid Consumer consumer) {
+	public record Amqp(@NotNull(message = "is required: the consumer settings") @Valid Consumer consumer) {
 	}
 
 }

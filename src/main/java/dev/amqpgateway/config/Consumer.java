@@ -31,10 +31,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param declare whether to declare the exchange, queue and bindings; when false the queue must exist
  */
 public record Consumer(
-		@NotBlank String name,
-		@NotBlank String exchange,
+		@NotBlank(message = "is required: the queue to declare and drain") String name,
+		@NotBlank(message = "is required: the exchange to bind the queue to") String exchange,
 		@DefaultValue("topic") ExchangeType exchangeType,
-		@NotEmpty List<String> routingKey,
+		@NotEmpty(message = "needs at least one routing key, such as [\"#\"]") List<String> routingKey,
 		@DefaultValue("false") boolean durable,
 		@DefaultValue("false") boolean delete,
 		@DefaultValue("false") boolean exclusive,

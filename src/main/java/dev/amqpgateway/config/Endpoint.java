@@ -20,8 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param backend the backends asked for a message, in the order their data is merged
  */
 public record Endpoint(
-		@NotBlank String endpoint,
+		@NotBlank(message = "is required: the path of the endpoint, such as /orders") String endpoint,
 		@DefaultValue("GET") String method,
-		@Nullable @DurationMin(millis = 1) Duration timeout,
-		@NotEmpty List<@Valid Backend> backend) {
+		@Nullable @DurationMin(millis = 1, message = "must be positive, such as 3s") Duration timeout,
+		@NotEmpty(message = "needs at least one backend") List<@Valid Backend> backend) {
 }

@@ -24,8 +24,8 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties(prefix = "gateway", ignoreUnknownFields = false)
 @Validated
 public record GatewayProperties(
-		@DefaultValue("2s") @DurationMin(millis = 1) Duration timeout,
-		@DefaultValue("60s") @DurationMin(millis = 1) Duration maxBackoff,
+		@DefaultValue("2s") @DurationMin(millis = 1, message = "must be positive, such as 2s") Duration timeout,
+		@DefaultValue("60s") @DurationMin(millis = 1, message = "must be positive, such as 60s") Duration maxBackoff,
 		@DefaultValue("5") @Min(1) int maxDeliveries,
 		@DefaultValue("250") @Min(1) @Max(65535) int prefetchLimit,
 		@DefaultValue List<@Valid Endpoint> endpoints) {

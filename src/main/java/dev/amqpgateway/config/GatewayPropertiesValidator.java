@@ -15,6 +15,8 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
  */
 final class GatewayPropertiesValidator {
 
+	private static final String PORT_RANGE = "must have a port between 1 and 65535";
+
 	private GatewayPropertiesValidator() {
 	}
 
@@ -40,19 +42,19 @@ final class GatewayPropertiesValidator {
 			return;
 		}
 		if (!path.startsWith("/")) {
-			throw new InvalidConfigurationPropertyValueException(key, path, "An endpoint path must start with '/'.");
+			throw new InvalidConfigurationPropertyValueException(key, path, "must start with '/', as in /orders");
 		}
 		Integer previous = paths.putIfAbsent(path, index);
 		if (previous != null) {
 			throw new InvalidConfigurationPropertyValueException(key, path,
-					"The path is already used by gateway.endpoints[" + previous + "]; every endpoint needs its own.");
+					"is already the path of gateway.endpoints[" + previous + "]; each endpoint needs its own");
 		}
 	}
 
 	private static void checkMethod(String key, @Nullable String method) {
 		if (method != null && !"GET".equalsIgnoreCase(method)) {
 			throw new InvalidConfigurationPropertyValueException(key, method,
-					"An AMQP consumer endpoint answers GET only.");
+					"must be GET: an AMQP consumer endpoint answers GET only");
 		}
 	}
 
@@ -70,35 +72,43 @@ final class GatewayPropertiesValidator {
 
 	private static @Nullable String problemOf(@Nullable String host) {
 		if (host == null || host.isBlank()) {
-			return "A broker URL must not be empty.";
+			return "must not be empty";
 		}
 		URI uri;
 		try {
 			uri = new URI(host.trim());
 		}
 		catch (URISyntaxException ex) {
-			return "Not a valid URL: " + ex.getReason() + ".";
+			return "is not a valid URL: " + ex.getReason();
 		}
 		String scheme = uri.getScheme();
 		if (!"amqp".equalsIgnoreCase(scheme) && !"amqps".equalsIgnoreCase(scheme)) {
-			return "A broker URL must start with amqp:// or amqps://.";
+			return "must start with amqp:// or amqps://";
 		}
 		if (uri.getHost() == null) {
-			return "A broker URL must name a host, as in amqp://user:pass@host:5672/vhost.";
+			return (uri.getRawAuthority() != null) ? problemOfAuthority(uri.getRawAuthority())
+					: "must name a host, as in amqp://user:pass@host:5672/vhost";
 		}
-		if (uri.getPort() == 0 || uri.getPort() > 65535) {
-			return "The port must be between 1 and 65535.";
-		}
-		return null;
+		return (uri.getPort() == 0 || uri.getPort() > 65535) ? PORT_RANGE : null;
+	}
+
+	// java.net.URI leaves the host unset, rather than failing, when it cannot read the authority.
+	private static String problemOfAuthority(String authority) {
+		String hostAndPort = authority.substring(authority.lastIndexOf('@') + 1);
+		int colon = hostAndPort.lastIndexOf(':');
+		String port = (colon != -1) ? hostAndPort.substring(colon + 1) : "";
+		boolean validPort = port.isEmpty() || (port.matches("\\d{1,5}") && Integer.parseInt(port) <= 65535);
+		return validPort ? "has no valid host name: use letters, digits, '-' and '.' only" : PORT_RANGE;
 	}
 
 	/**
-	 * The URL with any password replaced, so that it can appear in a message.
+	 * The URL with any password replaced, so that it can appear in a message; everything up to the
+	 * last '@' counts as the password, so that one with an unencoded '/' or '@' is masked too.
 	 * @param url a broker URL as configured
 	 * @return the URL without its password
 	 */
 	static String masked(@Nullable String url) {
-		return (url != null) ? url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://[^:@/]*):[^@/]*@", "$1:******@") : "";
+		return (url != null) ? url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://[^:@/]*):.*@", "$1:******@") : "";
 	}
 
 }

@@ -13,7 +13,8 @@ final class QueueArguments {
 
 	private static final Set<String> NUMBERS = Set.of("x-message-ttl", "x-expires", "x-max-length",
 			"x-max-length-bytes", "x-max-priority", "x-delivery-limit", "x-quorum-initial-group-size",
-			"x-quorum-target-group-size", "x-stream-max-segment-size-bytes", "x-initial-cluster-size");
+			"x-quorum-target-group-size", "x-stream-max-segment-size-bytes", "x-initial-cluster-size",
+			"x-consumer-timeout");
 
 	private static final Set<String> FLAGS = Set.of("x-single-active-consumer");
 
@@ -28,7 +29,8 @@ final class QueueArguments {
 
 	private static Object convert(String name, Object value) {
 		if (value instanceof String text) {
-			if (NUMBERS.contains(name) && text.trim().matches("-?\\d+")) {
+			// At most 18 digits: anything longer may not fit a long, and the broker says why better.
+			if (NUMBERS.contains(name) && text.trim().matches("-?\\d{1,18}")) {
 				return Long.parseLong(text.trim());
 			}
 			if (FLAGS.contains(name) && ("true".equalsIgnoreCase(text) || "false".equalsIgnoreCase(text))) {

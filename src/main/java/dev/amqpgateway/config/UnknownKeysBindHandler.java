@@ -1,0 +1,97 @@
+package dev.amqpgateway.config;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.AbstractBindHandler;
+import org.springframework.boot.context.properties.bind.BindContext;
+import org.springframework.boot.context.properties.bind.BindHandler;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.UnboundElementsSourceFilter;
+
+/**
+ * Refuses any key under {@code gateway} that binds to nothing, also inside list elements such as
+ * {@code gateway.endpoints[0].backend[0].amqp.consumer.prefech_count}.
+ * <p>
+ * Boot's own check for {@code ignoreUnknownFields = false} takes every unbound key below a list
+ * element for one whose list a higher-priority source has replaced, so a misspelt consumer key
+ * would be ignored silently. Here a key is only forgiven when a key of the same shape (the same
+ * name with any list index) was asked for while binding, which is what a replaced element has and
+ * a misspelt key has not.
+ */
+final class UnknownKeysBindHandler extends AbstractBindHandler {
+
+	private static final ConfigurationPropertyName GATEWAY = ConfigurationPropertyName.of("gateway");
+
+	private final UnboundElementsSourceFilter sourceFilter = new UnboundElementsSourceFilter();
+
+	private final Set<String> attemptedShapes = new HashSet<>();
+
+	private final Set<ConfigurationPropertyName> boundNames = new HashSet<>();
+
+	UnknownKeysBindHandler(BindHandler parent) {
+		super(parent);
+	}
+
+	@Override
+	public <T> @Nullable Bindable<T> onStart(ConfigurationPropertyName name, Bindable<T> target, BindContext context) {
+		this.attemptedShapes.add(shape(name));
+		return super.onStart(name, target, context);
+	}
+
+	@Override
+	public @Nullable Object onSuccess(ConfigurationPropertyName name, Bindable<?> target, BindContext context,
+			Object result) {
+		this.boundNames.add(name);
+		return super.onSuccess(name, target, context, result);
+	}
+
+	@Override
+	public void onFinish(ConfigurationPropertyName name, Bindable<?> target, BindContext context,
+			@Nullable Object result) throws Exception {
+		if (context.getDepth() == 0 && GATEWAY.equals(name)) {
+			checkNoUnknownKeys(context);
+		}
+		super.onFinish(name, target, context, result);
+	}
+
+	private void checkNoUnknownKeys(BindContext context) {
+		Set<ConfigurationProperty> unknown = new TreeSet<>();
+		for (ConfigurationPropertySource source : context.getSources()) {
+			if (source instanceof IterableConfigurationPropertySource iterable && this.sourceFilter.apply(source)) {
+				iterable.filter(this::isUnknown).forEach((key) -> {
+					ConfigurationProperty property = iterable.getConfigurationProperty(key);
+					if (property != null) {
+						unknown.add(property);
+					}
+				});
+			}
+		}
+		if (!unknown.isEmpty()) {
+			throw new UnboundConfigurationPropertiesException(unknown);
+		}
+	}
+
+	private boolean isUnknown(ConfigurationPropertyName candidate) {
+		return GATEWAY.isAncestorOf(candidate) && !this.boundNames.contains(candidate)
+				&& !this.attemptedShapes.contains(shape(candidate));
+	}
+
+	private static String shape(ConfigurationPropertyName name) {
+		StringBuilder shape = new StringBuilder();
+		for (int i = 0; i < name.getNumberOfElements(); i++) {
+			shape.append(name.isNumericIndex(i) ? "[*]" : "." + name.getElement(i, Form.UNIFORM));
+		}
+		return shape.toString();
+	}
+
+}

@@ -1,0 +1,525 @@
+package dev.amqpgateway.config;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+/**
+ * Binding of the gateway configuration (SPEC §1), and the refusal of every bad configuration with
+ * the report a user sees at startup: the key that is wrong and why.
+ */
+class GatewayPropertiesTests {
+
+	private static final String ENDPOINT = "gateway.endpoints[0].";
+
+	private static final String BACKEND = ENDPOINT + "backend[0].";
+
+	private static final String CONSUMER = BACKEND + "amqp.consumer.";
+
+	private static final String UNKNOWN_KEY = "not a known key; check its spelling and its place in the tree";
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+		.withUserConfiguration(GatewayConfiguration.class);
+
+	@Test
+	void refusesConsumerWithoutName() {
+		assertRefused(valid().without(CONSUMER + "name"), CONSUMER + "name",
+				"is required: the queue to declare and drain");
+	}
+
+	@Test
+	void refusesConsumerWithoutExchange() {
+		assertRefused(valid().without(CONSUMER + "exchange"), CONSUMER + "exchange",
+				"is required: the exchange to bind the queue to");
+	}
+
+	@Test
+	void refusesConsumerWithoutRoutingKey() {
+		assertRefused(valid().without(CONSUMER + "routing_key[0]"), CONSUMER + "routing_key",
+				"needs at least one routing key, such as [\"#\"]");
+	}
+
+	@Test
+	void refusesUnknownEncodingNamingTheAcceptedOnes() {
+		assertRefused(valid().with(BACKEND + "encoding", "xml"), BACKEND + "encoding",
+				"must be one of json, safejson, string, no-op");
+	}
+
+	@Test
+	void refusesUnknownExchangeTypeNamingTheAcceptedOnes() {
+		assertRefused(valid().with(CONSUMER + "exchange_type", "header"), CONSUMER + "exchange_type",
+				"must be one of topic, direct, fanout, headers");
+	}
+
+	@Test
+	void refusesUnknownBackoffStrategyNamingTheAcceptedOnes() {
+		assertRefused(valid().with(CONSUMER + "backoff_strategy", "random"), CONSUMER + "backoff_strategy",
+				"must be one of linear, linear-jitter, exponential, exponential-jitter, fallback");
+	}
+
+	@Test
+	void refusesNegativePrefetchCount() {
+		assertRefused(valid().with(CONSUMER + "prefetch_count", "-1"), CONSUMER + "prefetch_count",
+				"must be greater than or equal to 0");
+	}
+
+	@Test
+	void refusesPrefetchCountAboveTheAmqpLimit() {
+		assertRefused(valid().with(CONSUMER + "prefetch_count", "65536"), CONSUMER + "prefetch_count",
+				"must be less than or equal to 65535");
+	}
+
+	@Test
+	void refusesPrefetchCountThatIsNotANumber() {
+		assertRefused(valid().with(CONSUMER + "prefetch_count", "ten"), CONSUMER + "prefetch_count",
+				"must be a whole number");
+	}
+
+	@Test
+	void refusesNegativeMaxRetries() {
+		assertRefused(valid().with(CONSUMER + "max_retries", "-1"), CONSUMER + "max_retries",
+				"must be greater than or equal to 0");
+	}
+
+	@Test
+	void refusesHostThatIsNotAnAmqpUrl() {
+		assertRefused(valid().with(BACKEND + "host[0]", "http://localhost:5672"), BACKEND + "host[0]",
+				"must start with amqp:// or amqps://");
+	}
+
+	@Test
+	void refusesEmptyHostList() {
+		assertRefused(yaml("""
+				gateway:
+				  endpoints:
+				    - endpoint: /orders
+				      backend:
+				        - host: []
+				          amqp:
+				            consumer: {name: q, exchange: x, routing_key: ["#"]}
+				"""), BACKEND + "host", "needs at least one broker URL, such as amqp://localhost:5672");
+	}
+
+	@Test
+	void refusesMalformedHostUrl() {
+		assertRefused(valid().with(BACKEND + "host[0]", "amqp://local host:5672"), BACKEND + "host[0]",
+				"is not a valid URL: Illegal character in authority");
+	}
+
+	@Test
+	void refusesHostUrlWithoutHost() {
+		assertRefused(valid().with(BACKEND + "host[0]", "amqp:///vhost"), BACKEND + "host[0]",
+				"must name a host, as in amqp://user:pass@host:5672/vhost");
+	}
+
+	@Test
+	void refusesHostNameThatJavaCannotConnectTo() {
+		assertRefused(valid().with(BACKEND + "host[0]", "amqp://rabbit_mq:5672"), BACKEND + "host[0]",
+				"has no valid host name: use letters, digits, '-' and '.' only");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "0", "70000", "99999999999" })
+	void refusesPortOutOfRange(String port) {
+		assertRefused(valid().with(BACKEND + "host[0]", "amqp://localhost:" + port), BACKEND + "host[0]",
+				"must have a port between 1 and 65535");
+	}
+
+	@Test
+	void showsRefusedHostWithoutItsPassword() {
+		FailureAnalysis analysis = refusal(
+				valid().with(BACKEND + "host[0]", "amqp://user:s3cr/et@localhost:70000"));
+		assertThat(analysis.getDescription()).contains(line("Value", "\"amqp://user:******@localhost:70000\""))
+			.doesNotContain("s3cr");
+	}
+
+	@Test
+	void refusesTwoEndpointsWithTheSamePath() {
+		Config config = valid().with("gateway.endpoints[1].endpoint", "/orders")
+			.with("gateway.endpoints[1].backend[0].host[0]", "amqp://localhost")
+			.with("gateway.endpoints[1].backend[0].amqp.consumer.name", "q2")
+			.with("gateway.endpoints[1].backend[0].amqp.consumer.exchange", "x")
+			.with("gateway.endpoints[1].backend[0].amqp.consumer.routing_key[0]", "#");
+		assertRefused(config, "gateway.endpoints[1].endpoint",
+				"is already the path of gateway.endpoints[0]; each endpoint needs its own");
+	}
+
+	@Test
+	void refusesEndpointWithoutBackend() {
+		assertRefused(valid().with("gateway.endpoints[1].endpoint", "/other"), "gateway.endpoints[1].backend",
+				"needs at least one backend");
+	}
+
+	@Test
+	void refusesBackendWithoutConsumer() {
+		Config config = valid().without(CONSUMER + "name")
+			.without(CONSUMER + "exchange")
+			.without(CONSUMER + "routing_key[0]");
+		assertRefused(config, BACKEND + "amqp", "is required: the amqp.consumer settings of the backend");
+	}
+
+	@Test
+	void refusesMethodOtherThanGet() {
+		assertRefused(valid().with(ENDPOINT + "method", "POST"), ENDPOINT + "method",
+				"must be GET: an AMQP consumer endpoint answers GET only");
+	}
+
+	@Test
+	void refusesPathWithoutLeadingSlash() {
+		assertRefused(valid().with(ENDPOINT + "endpoint", "orders"), ENDPOINT + "endpoint",
+				"must start with '/', as in /orders");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "0s", "-1s" })
+	void refusesTimeoutThatIsNotPositive(String timeout) {
+		assertRefused(valid().with("gateway.timeout", timeout), "gateway.timeout", "must be positive, such as 2s");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "0s", "-1s" })
+	void refusesEndpointTimeoutThatIsNotPositive(String timeout) {
+		assertRefused(valid().with(ENDPOINT + "timeout", timeout), ENDPOINT + "timeout",
+				"must be positive, such as 3s");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "0s", "-1s" })
+	void refusesMaxBackoffThatIsNotPositive(String maxBackoff) {
+		assertRefused(valid().with("gateway.max_backoff", maxBackoff), "gateway.max_backoff",
+				"must be positive, such as 60s");
+	}
+
+	@Test
+	void refusesTimeoutThatIsNotADuration() {
+		assertRefused(valid().with("gateway.timeout", "3 secs"), "gateway.timeout",
+				"must be a duration such as 500ms, 2s or 1m");
+	}
+
+	@Test
+	void refusesMisspeltConsumerKey() {
+		assertRefused(valid().with(CONSUMER + "prefech_count", "10"), CONSUMER + "prefech_count", UNKNOWN_KEY);
+	}
+
+	@Test
+	void refusesMisspeltConsumerKeyInYaml() {
+		assertRefused(yaml("""
+				gateway:
+				  endpoints:
+				    - endpoint: /orders
+				      backend:
+				        - host: ["amqp://localhost"]
+				          amqp:
+				            consumer:
+				              name: q
+				              exchange: x
+				              routing_key: ["#"]
+				              prefech_count: 10
+				"""), CONSUMER + "prefech_count", UNKNOWN_KEY);
+	}
+
+	@Test
+	void refusesUnknownGatewayKey() {
+		assertRefused(valid().with("gateway.timeuot", "3s"), "gateway.timeuot", UNKNOWN_KEY);
+	}
+
+	@Test
+	void showsUnknownKeyWithoutItsValue() {
+		FailureAnalysis analysis = refusal(valid().with(BACKEND + "hosts[0]", "amqp://user:s3cret@localhost"));
+		assertThat(analysis.getDescription()).contains(line("Property", BACKEND + "hosts[0]"))
+			.doesNotContain("s3cret");
+	}
+
+	@Test
+	void reportsEveryViolationAtOnce() {
+		FailureAnalysis analysis = refusal(
+				valid().without(CONSUMER + "name").with(CONSUMER + "prefetch_count", "-1").with("gateway.timeout", "0s"));
+		assertThat(analysis.getDescription()).containsSubsequence(line("Property", CONSUMER + "name"),
+				line("Property", CONSUMER + "prefetch_count"), line("Property", "gateway.timeout"));
+	}
+
+	@Test
+	void ignoresListElementsOfASourceThatAnotherSourceOverrides() {
+		Config overriding = valid().with(CONSUMER + "name", "from-override");
+		PropertySource<?> replaced = new MapPropertySource("replaced",
+				Map.of("gateway.endpoints[1].endpoint", "/replaced",
+						"gateway.endpoints[1].backend[0].amqp.consumer.name", "replaced"));
+		this.runner.withInitializer((context) -> context.getEnvironment().getPropertySources().addLast(replaced))
+			.withInitializer(overriding::addTo)
+			.run((context) -> assertThat(context.getBean(GatewayProperties.class).endpoints())
+				.singleElement()
+				.satisfies((endpoint) -> assertThat(consumer(endpoint).name()).isEqualTo("from-override")));
+	}
+
+	@Test
+	void bindsTheKrakendExample() {
+		Config config = yaml("""
+				gateway:
+				  timeout: 2s
+				  endpoints:
+				    - endpoint: /orders
+				      method: GET
+				      timeout: 3s
+				      backend:
+				        - host: ["amqp://guest:guest@localhost:5672"]
+				          encoding: json
+				          is_collection: false
+				          group: ""
+				          amqp:
+				            consumer:
+				              name: queue-1
+				              exchange: some-exchange
+				              durable: true
+				              delete: false
+				              no_wait: true
+				              no_local: false
+				              routing_key: ["#"]
+				              prefetch_count: 10
+				              auto_ack: false
+				              backoff_strategy: exponential-jitter
+				""");
+		this.runner.withInitializer(config::addTo).run((context) -> {
+			GatewayProperties properties = context.getBean(GatewayProperties.class);
+			assertThat(properties.timeout()).isEqualTo(Duration.ofSeconds(2));
+			Endpoint endpoint = properties.endpoints().get(0);
+			assertThat(endpoint.endpoint()).isEqualTo("/orders");
+			assertThat(endpoint.method()).isEqualTo("GET");
+			assertThat(properties.timeoutOf(endpoint)).isEqualTo(Duration.ofSeconds(3));
+			Backend backend = endpoint.backend().get(0);
+			assertThat(backend.host()).containsExactly("amqp://guest:guest@localhost:5672");
+			assertThat(backend.encoding()).isEqualTo(Encoding.JSON);
+			assertThat(backend.isCollection()).isFalse();
+			assertThat(backend.group()).isEmpty();
+			Consumer consumer = backend.amqp().consumer();
+			assertThat(consumer.name()).isEqualTo("queue-1");
+			assertThat(consumer.exchange()).isEqualTo("some-exchange");
+			assertThat(consumer.durable()).isTrue();
+			assertThat(consumer.delete()).isFalse();
+			assertThat(consumer.noWait()).isTrue();
+			assertThat(consumer.noLocal()).isFalse();
+			assertThat(consumer.routingKey()).containsExactly("#");
+			assertThat(consumer.prefetchCount()).isEqualTo(10);
+			assertThat(consumer.autoAck()).isFalse();
+			assertThat(consumer.backoffStrategy()).isEqualTo(BackoffStrategy.EXPONENTIAL_JITTER);
+			assertThat(consumer.exchangeType()).isEqualTo(ExchangeType.TOPIC);
+			assertThat(consumer.exclusive()).isFalse();
+			assertThat(consumer.nackDiscard()).isFalse();
+			assertThat(consumer.maxRetries()).isZero();
+			assertThat(consumer.queueArguments()).isEmpty();
+			assertThat(consumer.declare()).isTrue();
+		});
+	}
+
+	@Test
+	void appliesTheSpecDefaults() {
+		this.runner.withInitializer(valid()::addTo).run((context) -> {
+			GatewayProperties properties = context.getBean(GatewayProperties.class);
+			assertThat(properties.timeout()).isEqualTo(Duration.ofSeconds(2));
+			assertThat(properties.maxBackoff()).isEqualTo(Duration.ofSeconds(60));
+			Endpoint endpoint = properties.endpoints().get(0);
+			assertThat(endpoint.method()).isEqualTo("GET");
+			assertThat(properties.timeoutOf(endpoint)).isEqualTo(Duration.ofSeconds(2));
+			Backend backend = endpoint.backend().get(0);
+			assertThat(backend.encoding()).isEqualTo(Encoding.JSON);
+			assertThat(backend.isCollection()).isFalse();
+			assertThat(backend.group()).isEmpty();
+			assertThat(backend.disableHostSanitize()).isFalse();
+			Consumer consumer = consumer(endpoint);
+			assertThat(consumer.exchangeType()).isEqualTo(ExchangeType.TOPIC);
+			assertThat(consumer.durable()).isFalse();
+			assertThat(consumer.delete()).isFalse();
+			assertThat(consumer.exclusive()).isFalse();
+			assertThat(consumer.noWait()).isFalse();
+			assertThat(consumer.noLocal()).isFalse();
+			assertThat(consumer.prefetchCount()).isZero();
+			assertThat(consumer.autoAck()).isFalse();
+			assertThat(consumer.nackDiscard()).isFalse();
+			assertThat(consumer.maxRetries()).isZero();
+			assertThat(consumer.backoffStrategy()).isEqualTo(BackoffStrategy.FALLBACK);
+			assertThat(consumer.queueArguments()).isEmpty();
+			assertThat(consumer.declare()).isTrue();
+		});
+	}
+
+	@Test
+	void bindsRoutingKeyGivenAsPlainStringAsOneKey() {
+		assertConsumer(yamlConsumer("routing_key: \"#\""),
+				(consumer) -> assertThat(consumer.routingKey()).containsExactly("#"));
+	}
+
+	@Test
+	void splitsRoutingKeyGivenAsPlainStringAtCommas() {
+		assertConsumer(yamlConsumer("routing_key: \"orders.*,audit.#\""),
+				(consumer) -> assertThat(consumer.routingKey()).containsExactly("orders.*", "audit.#"));
+	}
+
+	@Test
+	void acceptsDisableHostSanitize() {
+		this.runner.withInitializer(valid().with(BACKEND + "disable_host_sanitize", "true")::addTo)
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void keepsQueueArgumentNumbersAsNumbers() {
+		Config config = yamlConsumer("""
+				routing_key: ["#"]
+				queue_arguments: {x-max-length: 1000, x-queue-type: quorum}""");
+		assertConsumer(config, (consumer) -> assertThat(consumer.queueArguments())
+			.containsExactly(entry("x-max-length", 1000), entry("x-queue-type", "quorum")));
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "routing_key, prefetch_count, is_collection", "routing-key, prefetch-count, is-collection",
+			"routingKey, prefetchCount, isCollection" })
+	void bindsEverySpellingOfAKey(String routingKey, String prefetchCount, String isCollection) {
+		Config config = valid().without(CONSUMER + "routing_key[0]")
+			.with(CONSUMER + routingKey + "[0]", "orders.#")
+			.with(CONSUMER + prefetchCount, "7")
+			.with(BACKEND + isCollection, "true");
+		this.runner.withInitializer(config::addTo).run((context) -> {
+			Endpoint endpoint = context.getBean(GatewayProperties.class).endpoints().get(0);
+			assertThat(consumer(endpoint).routingKey()).containsExactly("orders.#");
+			assertThat(consumer(endpoint).prefetchCount()).isEqualTo(7);
+			assertThat(endpoint.backend().get(0).isCollection()).isTrue();
+		});
+	}
+
+	private void assertRefused(Config config, String key, String reason) {
+		assertThat(refusal(config).getDescription()).contains(line("Property", key))
+			.contains(line("Reason", reason));
+	}
+
+	private void assertConsumer(Config config, java.util.function.Consumer<Consumer> assertion) {
+		this.runner.withInitializer(config::addTo)
+			.run((context) -> assertion.accept(consumer(context.getBean(GatewayProperties.class).endpoints().get(0))));
+	}
+
+	/**
+	 * The report of a refused configuration, as {@code SpringApplication} prints it under
+	 * "APPLICATION FAILED TO START": from the first failure analyzer that knows the failure.
+	 */
+	private FailureAnalysis refusal(Config config) {
+		List<FailureAnalysis> analyses = new ArrayList<>();
+		this.runner.withInitializer(config::addTo).run((context) -> analyses.add(analyze(context, config)));
+		return analyses.get(0);
+	}
+
+	private static FailureAnalysis analyze(AssertableApplicationContext context, Config config) {
+		assertThat(context).hasFailed();
+		StandardEnvironment environment = new StandardEnvironment();
+		config.sources.forEach(environment.getPropertySources()::addFirst);
+		List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
+			.load(FailureAnalyzer.class, ArgumentResolver.of(BeanFactory.class, new DefaultListableBeanFactory())
+				.and(Environment.class, environment));
+		return analyzers.stream()
+			.map((analyzer) -> analyzer.analyze(context.getStartupFailure()))
+			.filter(Objects::nonNull)
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("No failure analysis for " + context.getStartupFailure()));
+	}
+
+	private static String line(String label, String value) {
+		return String.format("    %s: %s%n", label, value);
+	}
+
+	private static Consumer consumer(Endpoint endpoint) {
+		return endpoint.backend().get(0).amqp().consumer();
+	}
+
+	private static Config valid() {
+		return new Config().with(ENDPOINT + "endpoint", "/orders")
+			.with(BACKEND + "host[0]", "amqp://localhost")
+			.with(CONSUMER + "name", "q")
+			.with(CONSUMER + "exchange", "x")
+			.with(CONSUMER + "routing_key[0]", "#");
+	}
+
+	private static Config yamlConsumer(String consumerKeys) {
+		String indented = consumerKeys.replace("\n", "\n              ");
+		return yaml("""
+				gateway:
+				  endpoints:
+				    - endpoint: /orders
+				      backend:
+				        - host: ["amqp://localhost"]
+				          amqp:
+				            consumer:
+				              name: q
+				              exchange: x
+				              %s
+				""".formatted(indented));
+	}
+
+	private static Config yaml(String yaml) {
+		try {
+			Config config = new Config();
+			new YamlPropertySourceLoader()
+				.load("application.yaml", new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)))
+				.forEach(config.sources::add);
+			return config;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * A configuration under test: flat properties or YAML documents.
+	 */
+	private static final class Config {
+
+		private final Map<String, Object> properties = new LinkedHashMap<>();
+
+		private final List<PropertySource<?>> sources = new ArrayList<>(
+				List.of(new MapPropertySource("test", this.properties)));
+
+		Config with(String key, String value) {
+			this.properties.put(key, value);
+			return this;
+		}
+
+		Config without(String key) {
+			this.properties.remove(key);
+			return this;
+		}
+
+		void addTo(ConfigurableApplicationContext context) {
+			this.sources.forEach(context.getEnvironment().getPropertySources()::addFirst);
+		}
+
+	}
+
+}
