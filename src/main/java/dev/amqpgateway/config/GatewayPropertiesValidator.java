@@ -33,6 +33,7 @@ final class GatewayPropertiesValidator {
 			List<Backend> backends = (endpoint.backend() != null) ? endpoint.backend() : List.of();
 			for (int j = 0; j < backends.size(); j++) {
 				checkHosts(key + ".backend[" + j + "].host", backends.get(j).host());
+				checkQuorum(key + ".backend[" + j + "].amqp.consumer", backends.get(j));
 			}
 		}
 	}
@@ -55,6 +56,27 @@ final class GatewayPropertiesValidator {
 		if (method != null && !"GET".equalsIgnoreCase(method)) {
 			throw new InvalidConfigurationPropertyValueException(key, method,
 					"must be GET: an AMQP consumer endpoint answers GET only");
+		}
+	}
+
+	// The broker refuses such a declaration; saying so at startup beats a conflict on health.
+	private static void checkQuorum(String key, Backend backend) {
+		Consumer consumer = (backend.amqp() != null) ? backend.amqp().consumer() : null;
+		if (consumer == null || consumer.queueArguments() == null
+				|| !"quorum".equals(String.valueOf(consumer.queueArguments().get("x-queue-type")))) {
+			return;
+		}
+		if (!consumer.durable()) {
+			throw new InvalidConfigurationPropertyValueException(key + ".durable", false,
+					"must be true for a quorum queue (x-queue-type: quorum)");
+		}
+		if (consumer.delete()) {
+			throw new InvalidConfigurationPropertyValueException(key + ".delete", true,
+					"must be false for a quorum queue (x-queue-type: quorum)");
+		}
+		if (consumer.exclusive()) {
+			throw new InvalidConfigurationPropertyValueException(key + ".exclusive", true,
+					"must be false for a quorum queue (x-queue-type: quorum)");
 		}
 	}
 

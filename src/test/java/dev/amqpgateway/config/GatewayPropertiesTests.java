@@ -198,6 +198,20 @@ class GatewayPropertiesTests {
 	}
 
 	@Test
+	void refusesQuorumQueueThatIsNotDurable() {
+		assertRefused(valid().with(CONSUMER + "queue_arguments.x-queue-type", "quorum"), CONSUMER + "durable",
+				"must be true for a quorum queue (x-queue-type: quorum)");
+	}
+
+	@Test
+	void refusesQuorumQueueThatIsAutoDelete() {
+		assertRefused(valid().with(CONSUMER + "queue_arguments.x-queue-type", "quorum")
+			.with(CONSUMER + "durable", "true")
+			.with(CONSUMER + "delete", "true"), CONSUMER + "delete",
+				"must be false for a quorum queue (x-queue-type: quorum)");
+	}
+
+	@Test
 	void refusesPathWithoutLeadingSlash() {
 		assertRefused(valid().with(ENDPOINT + "endpoint", "orders"), ENDPOINT + "endpoint",
 				"must start with '/', as in /orders");
@@ -396,6 +410,7 @@ class GatewayPropertiesTests {
 	void keepsQueueArgumentNumbersAsNumbers() {
 		Config config = yamlConsumer("""
 				routing_key: ["#"]
+				durable: true
 				queue_arguments: {x-max-length: 1000, x-queue-type: quorum}""");
 		assertConsumer(config, (consumer) -> assertThat(consumer.queueArguments())
 			.containsExactly(entry("x-max-length", 1000), entry("x-queue-type", "quorum")));
