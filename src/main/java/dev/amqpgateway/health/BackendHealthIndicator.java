@@ -1,0 +1,89 @@
+package dev.amqpgateway.health;
+
+import java.util.List;
+
+import com.rabbitmq.client.AMQP;
+import dev.amqpgateway.broker.Failures;
+import dev.amqpgateway.consume.BackendStatus;
+import dev.amqpgateway.consume.ConnectionState;
+import dev.amqpgateway.consume.ConsumerBackend;
+
+import org.springframework.amqp.AmqpException;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+/**
+ * Health of one backend: its connection state, the depth and consumers of its queue, and the
+ * last failure to connect or to declare its exchange, queue and bindings.
+ */
+class BackendHealthIndicator extends AbstractHealthIndicator {
+
+	private final ConsumerBackend backend;
+
+	private final DeclarationFailures declarationFailures;
+
+	BackendHealthIndicator(ConsumerBackend backend, DeclarationFailures declarationFailures) {
+		super("Health check of a gateway backend failed");
+		this.backend = backend;
+		this.declarationFailures = declarationFailures;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) {
+		BackendStatus status = this.backend.status();
+		builder.withDetail("endpoint", this.backend.endpoint())
+			.withDetail("queue", this.backend.queue())
+			.withDetail("broker", this.backend.broker().display())
+			.withDetail("state", status.state());
+		switch (status.state()) {
+			case UP -> {
+				builder.up();
+				queueDepth(builder);
+			}
+			case STOPPED -> builder.outOfService();
+			default -> {
+				builder.down().withDetail("attempts", status.attempts());
+				reconnect(status, builder);
+			}
+		}
+		if (status.lastError() != null) {
+			builder.withDetail("lastError", status.lastError());
+		}
+		List<String> refused = this.declarationFailures.of(this.backend.broker(), this.backend.queue(),
+				this.backend.backend().amqp().consumer().exchange());
+		if (!refused.isEmpty()) {
+			builder.down().withDetail("declarationErrors", refused);
+		}
+	}
+
+	/**
+	 * Only asked while the backend is connected, so that a health probe never opens connections
+	 * to a broker that is down: the channel comes from the connection the backend already uses.
+	 */
+	private void queueDepth(Health.Builder builder) {
+		try {
+			AMQP.Queue.DeclareOk queue = this.backend.broker().template()
+				.execute((channel) -> channel.queueDeclarePassive(this.backend.queue()));
+			if (queue != null) {
+				builder.withDetail("messages", queue.getMessageCount()).withDetail("consumers", queue.getConsumerCount());
+			}
+		}
+		catch (AmqpException ex) {
+			builder.down().withDetail("queueError", Failures.describe(ex));
+		}
+	}
+
+	private static void reconnect(BackendStatus status, Health.Builder builder) {
+		if (status.nextAttempt() == null) {
+			return;
+		}
+		if (status.state() == ConnectionState.GAVE_UP) {
+			builder.withDetail("reconnect", "gave up after " + status.attempts() + " attempts; next cycle at "
+					+ status.nextAttempt() + " or on the next request");
+		}
+		else {
+			builder.withDetail("reconnect", "attempt " + status.attempts() + " at " + status.nextAttempt());
+		}
+	}
+
+}

@@ -1,0 +1,52 @@
+package dev.amqpgateway.health;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.amqpgateway.broker.Brokers;
+import dev.amqpgateway.consume.ConsumerBackend;
+import dev.amqpgateway.consume.Receivers;
+
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The gateway's health components ({@code gateway}: endpoint, then backend index; {@code brokers}
+ * for the readiness group) and the masking of broker credentials in actuator output.
+ */
+@Configuration(proxyBeanMethods = false)
+class HealthConfiguration {
+
+	@Bean
+	DeclarationFailures declarationFailures(Brokers brokers) {
+		return new DeclarationFailures(brokers.all());
+	}
+
+	@Bean
+	CompositeHealthContributor gatewayHealthContributor(Receivers receivers, DeclarationFailures declarationFailures) {
+		Map<String, Map<String, HealthContributor>> byEndpoint = new LinkedHashMap<>();
+		for (ConsumerBackend backend : receivers.backends()) {
+			byEndpoint.computeIfAbsent(backend.endpoint(), (path) -> new LinkedHashMap<>())
+				.put(String.valueOf(backend.index()), new BackendHealthIndicator(backend, declarationFailures));
+		}
+		Map<String, String> names = ComponentNames.of(byEndpoint.keySet());
+		Map<String, HealthContributor> endpoints = new LinkedHashMap<>();
+		byEndpoint.forEach((path, backends) -> endpoints.put(names.get(path), CompositeHealthContributor.fromMap(backends)));
+		return CompositeHealthContributor.fromMap(endpoints);
+	}
+
+	@Bean
+	BrokersHealthIndicator brokersHealthIndicator(Receivers receivers) {
+		return new BrokersHealthIndicator(List.copyOf(receivers.backends()));
+	}
+
+	@Bean
+	SanitizingFunction brokerCredentialsSanitizingFunction() {
+		return new BrokerCredentialsSanitizingFunction();
+	}
+
+}
