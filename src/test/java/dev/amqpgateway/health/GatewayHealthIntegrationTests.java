@@ -1,0 +1,130 @@
+package dev.amqpgateway.health;
+
+import java.nio.charset.StandardCharsets;
+
+import dev.amqpgateway.support.GatewayEndpoints;
+import dev.amqpgateway.support.TestBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.core.Queue;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static dev.amqpgateway.support.GatewayEndpoints.consumer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Health of endpoints, backends and brokers (SPEC §6) against a reachable broker.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient(timeout = "10s")
+class GatewayHealthIntegrationTests {
+
+	static final String EXCHANGE = GatewayEndpoints.unique("health-x");
+
+	static final String CONSUMED = GatewayEndpoints.unique("consumed");
+
+	static final String POLLED = GatewayEndpoints.unique("polled");
+
+	static final String NESTED = GatewayEndpoints.unique("nested");
+
+	static final String CONFLICT = GatewayEndpoints.unique("conflict");
+
+	@DynamicPropertySource
+	static void endpoints(DynamicPropertyRegistry registry) {
+		new GatewayEndpoints()
+			.endpoint("/consumed", consumer(CONSUMED, EXCHANGE, "amqp.consumer.routing_key[0]", CONSUMED))
+			.endpoint("/polled", consumer(POLLED, EXCHANGE, "amqp.consumer.routing_key[0]", POLLED,
+					"amqp.consumer.auto_ack", "true"))
+			.endpoint("/api/v1/nested", consumer(NESTED, EXCHANGE, "amqp.consumer.routing_key[0]", NESTED))
+			.endpoint("/conflict", consumer(CONFLICT, EXCHANGE, "amqp.consumer.routing_key[0]", CONFLICT))
+			.properties()
+			.forEach((name, value) -> registry.add(name, () -> value));
+	}
+
+	@BeforeAll
+	static void aDurableQueueTheGatewayWillDeclareNonDurable() {
+		TestBroker.admin().declareQueue(new Queue(CONFLICT, true));
+	}
+
+	@AfterAll
+	static void deleteTheDurableQueue() {
+		TestBroker.admin().deleteQueue(CONFLICT);
+	}
+
+	@Autowired
+	WebTestClient client;
+
+	@Test
+	void eachBackendIsAComponentOfItsEndpointWithItsQueueBrokerAndConsumers() {
+		this.client.get().uri("/actuator/health/gateway/consumed/0").exchange()
+			.expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.status").isEqualTo("UP")
+			.jsonPath("$.details.endpoint").isEqualTo("/consumed")
+			.jsonPath("$.details.queue").isEqualTo(CONSUMED)
+			.jsonPath("$.details.broker").isEqualTo("amqp://guest@" + TestBroker.host() + ":" + TestBroker.port())
+			.jsonPath("$.details.state").isEqualTo("UP")
+			.jsonPath("$.details.consumers").isEqualTo(1)
+			.jsonPath("$.details.lastError").doesNotExist();
+	}
+
+	@Test
+	void messageCountIsTheDepthOfTheQueue() {
+		publish(POLLED, "{\"n\": 1}");
+		publish(POLLED, "{\"n\": 2}");
+		await().untilAsserted(() -> this.client.get().uri("/actuator/health/gateway/polled/0").exchange()
+			.expectBody()
+			.jsonPath("$.details.messages").isEqualTo(2)
+			.jsonPath("$.details.consumers").isEqualTo(0));
+	}
+
+	@Test
+	void nestedPathsAreNamedWithDots() {
+		this.client.get().uri("/actuator/health/gateway/api.v1.nested/0").exchange()
+			.expectStatus().isOk()
+			.expectBody().jsonPath("$.details.endpoint").isEqualTo("/api/v1/nested");
+	}
+
+	@Test
+	void aRefusedDeclarationIsDownWithTheQueueAndTheBrokersReason() {
+		this.client.get().uri("/actuator/health/gateway/conflict/0").exchange()
+			.expectStatus().isEqualTo(503)
+			.expectBody()
+			.jsonPath("$.status").isEqualTo("DOWN")
+			.jsonPath("$.details.state").isEqualTo("UP")
+			.jsonPath("$.details.declarationErrors[0]").value((String error) -> assertThat(error)
+				.startsWith("queue '" + CONFLICT + "': 406 PRECONDITION_FAILED")
+				.contains("inequivalent arg 'durable'"));
+	}
+
+	@Test
+	void readinessIsUpWhileABrokerIsReachable() {
+		this.client.get().uri("/actuator/health/readiness").exchange()
+			.expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.status").isEqualTo("UP")
+			.jsonPath("$.components.readinessState.status").isEqualTo("UP")
+			.jsonPath("$.components.brokers.status").isEqualTo("UP")
+			.jsonPath("$.components.brokers.details.broker-0.backends").isEqualTo(4)
+			.jsonPath("$.components.brokers.details.broker-0.connected").isEqualTo(4)
+			.jsonPath("$.components.gateway").doesNotExist();
+	}
+
+	private void publish(String routingKey, String body) {
+		MessageProperties properties = new MessageProperties();
+		properties.setContentType("application/json");
+		TestBroker.template().send(EXCHANGE, routingKey, new Message(body.getBytes(StandardCharsets.UTF_8), properties));
+	}
+
+}

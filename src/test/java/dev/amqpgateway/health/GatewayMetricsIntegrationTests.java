@@ -1,0 +1,97 @@
+package dev.amqpgateway.health;
+
+import java.nio.charset.StandardCharsets;
+
+import dev.amqpgateway.support.GatewayEndpoints;
+import dev.amqpgateway.support.TestBroker;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static dev.amqpgateway.support.GatewayEndpoints.consumer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The meters of every backend (SPEC §6) as operators read them: {@code /actuator/metrics} and
+ * {@code /actuator/prometheus}.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient(timeout = "10s")
+class GatewayMetricsIntegrationTests {
+
+	static final String EXCHANGE = GatewayEndpoints.unique("metrics-x");
+
+	static final String METERED = GatewayEndpoints.unique("metered");
+
+	static final String IDLE = GatewayEndpoints.unique("idle");
+
+	@DynamicPropertySource
+	static void endpoints(DynamicPropertyRegistry registry) {
+		new GatewayEndpoints()
+			.endpoint("/metered", consumer(METERED, EXCHANGE, "amqp.consumer.routing_key[0]", METERED))
+			.endpoint("/idle", consumer(IDLE, EXCHANGE, "amqp.consumer.routing_key[0]", IDLE))
+			.properties()
+			.forEach((name, value) -> registry.add(name, () -> value));
+		registry.add("gateway.timeout", () -> "200ms");
+	}
+
+	@Autowired
+	WebTestClient client;
+
+	@Test
+	void acknowledgedMessagesAreCountedPerEndpointBackendAndQueue() {
+		publish(METERED, "{\"id\": 1}");
+		this.client.get().uri("/metered").exchange().expectStatus().isOk();
+		await().untilAsserted(() -> this.client.get()
+			.uri("/actuator/metrics/gateway.messages.acked?tag=endpoint:/metered").exchange()
+			.expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.measurements[0].statistic").isEqualTo("COUNT")
+			.jsonPath("$.measurements[0].value").isEqualTo(1.0)
+			.jsonPath("$.availableTags[?(@.tag == 'backend')].values[0]").isEqualTo("0")
+			.jsonPath("$.availableTags[?(@.tag == 'queue')].values[0]").isEqualTo(METERED));
+	}
+
+	@Test
+	void anEmptyPollAndItsWaitAreRecorded() {
+		this.client.get().uri("/idle").exchange().expectStatus().isNoContent();
+		this.client.get().uri("/actuator/metrics/gateway.polls.empty?tag=endpoint:/idle").exchange()
+			.expectBody().jsonPath("$.measurements[0].value").isEqualTo(1.0);
+		this.client.get().uri("/actuator/metrics/gateway.wait?tag=endpoint:/idle").exchange()
+			.expectBody()
+			.jsonPath("$.measurements[0].statistic").isEqualTo("COUNT")
+			.jsonPath("$.measurements[0].value").isEqualTo(1.0)
+			.jsonPath("$.measurements[1].statistic").isEqualTo("TOTAL_TIME")
+			.jsonPath("$.measurements[1].value")
+			.value((Double seconds) -> assertThat(seconds).isGreaterThanOrEqualTo(0.15));
+	}
+
+	@Test
+	void everyBackendMeterIsScrapedInPrometheusFormat() {
+		String tags = "{backend=\"0\",endpoint=\"/metered\",queue=\"" + METERED + "\"}";
+		String scrape = this.client.get().uri("/actuator/prometheus").exchange()
+			.expectStatus().isOk()
+			.expectBody(String.class).returnResult().getResponseBody();
+		assertThat(scrape).contains("gateway_messages_delivered_total" + tags, "gateway_messages_acked_total" + tags,
+				"gateway_messages_requeued_total" + tags, "gateway_messages_rejected_total" + tags,
+				"gateway_polls_empty_total" + tags, "gateway_wait_seconds_count" + tags,
+				"gateway_wait_seconds_sum" + tags, "gateway_requests_waiting" + tags,
+				"gateway_messages_buffered" + tags);
+	}
+
+	private void publish(String routingKey, String body) {
+		MessageProperties properties = new MessageProperties();
+		properties.setContentType("application/json");
+		TestBroker.template().send(EXCHANGE, routingKey, new Message(body.getBytes(StandardCharsets.UTF_8), properties));
+	}
+
+}
