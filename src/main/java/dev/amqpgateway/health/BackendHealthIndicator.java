@@ -65,7 +65,8 @@ class BackendHealthIndicator extends AbstractHealthIndicator {
 			AMQP.Queue.DeclareOk queue = this.backend.broker().template()
 				.execute((channel) -> channel.queueDeclarePassive(this.backend.queue()));
 			if (queue != null) {
-				builder.withDetail("messages", queue.getMessageCount()).withDetail("consumers", queue.getConsumerCount());
+				builder.withDetail("messages", queue.getMessageCount())
+					.withDetail("consumers", queue.getConsumerCount());
 			}
 		}
 		catch (AmqpException ex) {

@@ -35,7 +35,8 @@ class BrokerCredentialsSanitizingFunction implements SanitizingFunction {
 	}
 
 	static String mask(String text) {
-		return URL_PASSWORD.matcher(text).replaceAll("$1" + Matcher.quoteReplacement(SanitizableData.SANITIZED_VALUE) + "@");
+		return URL_PASSWORD.matcher(text)
+			.replaceAll("$1" + Matcher.quoteReplacement(SanitizableData.SANITIZED_VALUE) + "@");
 	}
 
 }

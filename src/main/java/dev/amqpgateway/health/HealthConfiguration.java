@@ -35,7 +35,8 @@ class HealthConfiguration {
 		}
 		Map<String, String> names = ComponentNames.of(byEndpoint.keySet());
 		Map<String, HealthContributor> endpoints = new LinkedHashMap<>();
-		byEndpoint.forEach((path, backends) -> endpoints.put(names.get(path), CompositeHealthContributor.fromMap(backends)));
+		byEndpoint.forEach(
+				(path, backends) -> endpoints.put(names.get(path), CompositeHealthContributor.fromMap(backends)));
 		return CompositeHealthContributor.fromMap(endpoints);
 	}
 

@@ -49,7 +49,8 @@ class DeclarationFailuresTests {
 		this.context.registerBean(Queue.class, () -> new Queue(this.queue, false));
 		this.context.refresh();
 		this.admin.setApplicationContext(this.context);
-		this.admin.setApplicationEventPublisher((event) -> this.failures.onApplicationEvent((DeclarationExceptionEvent) event));
+		this.admin.setApplicationEventPublisher(
+				(event) -> this.failures.onApplicationEvent((DeclarationExceptionEvent) event));
 		this.admin.afterPropertiesSet();
 		this.broker = new Broker("broker-test", List.of(BrokerUri.parse(TestBroker.url())), this.connectionFactory,
 				this.admin, template);

@@ -7,6 +7,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -21,9 +22,11 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "10s")
+@DirtiesContext
 class UnreachableBrokerHealthTests {
 
-	// Nothing listens on port 1: every attempt is refused at once.
+	// Nothing listens on port 1: every attempt is refused at once. The context is closed after
+	// the class so that its backends stop retrying.
 	static final String NOWHERE = "amqp://guest:guest@127.0.0.1:1";
 
 	@DynamicPropertySource
