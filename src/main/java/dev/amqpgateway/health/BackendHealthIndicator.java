@@ -1,12 +1,11 @@
 package dev.amqpgateway.health;
 
-import java.util.List;
-
 import com.rabbitmq.client.AMQP;
 import dev.amqpgateway.broker.Failures;
 import dev.amqpgateway.consume.BackendStatus;
 import dev.amqpgateway.consume.ConnectionState;
 import dev.amqpgateway.consume.ConsumerBackend;
+import dev.amqpgateway.topology.DeclarationFailures;
 
 import org.springframework.amqp.AmqpException;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -49,11 +48,8 @@ class BackendHealthIndicator extends AbstractHealthIndicator {
 		if (status.lastError() != null) {
 			builder.withDetail("lastError", status.lastError());
 		}
-		List<String> refused = this.declarationFailures.of(this.backend.broker(), this.backend.queue(),
-				this.backend.backend().amqp().consumer().exchange());
-		if (!refused.isEmpty()) {
-			builder.down().withDetail("declarationErrors", refused);
-		}
+		this.declarationFailures.failure(this.backend.broker(), this.backend.queue())
+			.ifPresent((refused) -> builder.down().withDetail("declarationError", refused));
 	}
 
 	/**

@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.amqpgateway.broker.Brokers;
 import dev.amqpgateway.consume.ConsumerBackend;
 import dev.amqpgateway.consume.Receivers;
+import dev.amqpgateway.topology.DeclarationFailures;
 
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
@@ -20,11 +20,6 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 class HealthConfiguration {
-
-	@Bean
-	DeclarationFailures declarationFailures(Brokers brokers) {
-		return new DeclarationFailures(brokers.all());
-	}
 
 	@Bean
 	CompositeHealthContributor gatewayHealthContributor(Receivers receivers, DeclarationFailures declarationFailures) {

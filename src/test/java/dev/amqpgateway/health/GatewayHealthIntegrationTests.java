@@ -105,9 +105,9 @@ class GatewayHealthIntegrationTests {
 			.expectBody()
 			.jsonPath("$.status").isEqualTo("DOWN")
 			.jsonPath("$.details.state").isEqualTo("UP")
-			.jsonPath("$.details.declarationErrors[0]").value((String error) -> assertThat(error)
-				.startsWith("queue '" + CONFLICT + "': 406 PRECONDITION_FAILED")
-				.contains("inequivalent arg 'durable'"));
+			.jsonPath("$.details.declarationError").value((String error) -> assertThat(error)
+				.startsWith("406 PRECONDITION_FAILED")
+				.contains("inequivalent arg 'durable' for queue '" + CONFLICT + "'"));
 	}
 
 	@Test

@@ -13,13 +13,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * A startup failure report names the offending key without the broker password in its value.
+ * A startup failure report names the offending key without the broker password of any value.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class BrokerCredentialsFailureAnalyzerTests {
+class StartupFailureSecretsTests {
 
 	@Test
-	void aMisspelledHostKeyIsReportedWithItsPasswordMasked(CapturedOutput output) {
+	void aMisspeltHostKeyIsReportedWithoutItsPassword(CapturedOutput output) {
 		String prefix = "--gateway.endpoints[0].";
 		assertThatException().isThrownBy(() -> new SpringApplicationBuilder(AmqpGatewayApplication.class)
 			.web(WebApplicationType.NONE)
@@ -29,7 +29,6 @@ class BrokerCredentialsFailureAnalyzerTests {
 					prefix + "backend[0].amqp.consumer.routing_key[0]=#"));
 		assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
 			.contains("gateway.endpoints[0].backend[0].hosts[0]")
-			.contains("amqp://app:******@127.0.0.1:1")
 			.doesNotContain("Zk4q");
 	}
 
