@@ -33,6 +33,16 @@ public record Backend(
 	 *
 	 * @param consumer the {@code backend/amqp/consumer} settings
 	 */
+	/**
+	 * The backend without secrets: host passwords and TLS store passwords masked.
+	 */
+	@Override
+	public String toString() {
+		return "Backend[host=" + ((this.host != null) ? this.host.stream().map(GatewayPropertiesValidator::masked).toList()
+				: null) + ", encoding=" + this.encoding + ", isCollection=" + this.isCollection + ", group=" + this.group
+				+ ", amqp=" + this.amqp + "]";
+	}
+
 	public record Amqp(@NotNull(message = "is required: the consumer settings") @Valid Consumer consumer) {
 	}
 
