@@ -23,4 +23,14 @@ public record Tls(
 		@Nullable String keyStorePassword,
 		@DefaultValue("PKCS12") String keyStoreType,
 		@DefaultValue("true") boolean verifyHostname) {
+
+	/**
+	 * The settings with their passwords masked.
+	 */
+	@Override
+	public String toString() {
+		return "Tls[trustStore=" + this.trustStore + ", keyStore=" + this.keyStore + ", verifyHostname="
+				+ this.verifyHostname + ", passwords=******]";
+	}
+
 }
