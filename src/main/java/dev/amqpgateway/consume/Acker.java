@@ -79,6 +79,10 @@ final class Acker {
 			// The channel is gone, and with it the delivery: the broker has requeued it already.
 			logger.debug("Could not settle a delivery on a closed channel: " + ex.getMessage());
 		}
+		catch (RuntimeException ex) {
+			// Never let one failure end the drain: later settlements would wait forever.
+			logger.warn("Could not settle a delivery: " + ex);
+		}
 	}
 
 	@FunctionalInterface
