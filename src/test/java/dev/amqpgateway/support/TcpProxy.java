@@ -35,8 +35,8 @@ import javax.net.ssl.SSLServerSocket;
  *
  * <p>Bounded and meant for the few connections a gateway opens, not for load: one accepting
  * thread, two small daemon threads per forwarded connection (one per direction) and one per held
- * connection (to notice when its client gives up). Refusing
- * accepts and closes at once (with a reset), so the port stays the proxy's for its whole life.
+ * connection (to notice when its client gives up). Refusing accepts and closes at once (with a
+ * reset) rather than closing the listener, so the port stays the proxy's for its whole life.
  */
 public final class TcpProxy implements AutoCloseable {
 
