@@ -275,22 +275,29 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 	private void attemptFailed(Exception failure, @Nullable Channel opened) {
 		String reason = Failures.describe(failure);
 		boolean stopped;
+		boolean news;
 		synchronized (this.lock) {
 			this.attempting = false;
 			if (opened != null && this.channel == opened) {
 				this.channel = null;
 			}
 			stopped = this.state == ConnectionState.STOPPED;
+			news = !reason.equals(this.lastError);
 			if (!stopped) {
 				this.lastError = reason;
 				this.state = ConnectionState.RECONNECTING;
 				scheduleReconnect();
+				news |= this.state == ConnectionState.GAVE_UP;
 			}
 		}
 		this.firstAttempt.complete(null);
 		closeQuietly(opened);
-		if (!stopped) {
+		// One warning per new reason (and per cycle given up), not one a second through an outage.
+		if (!stopped && news) {
 			this.logger.warn("Cannot consume: " + describe() + ": " + reason + "; " + plan());
+		}
+		else if (!stopped && this.logger.isDebugEnabled()) {
+			this.logger.debug("Still cannot consume: " + describe() + ": " + reason + "; " + plan());
 		}
 	}
 
