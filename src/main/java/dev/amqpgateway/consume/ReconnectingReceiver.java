@@ -65,7 +65,7 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 
 	private boolean attempting;
 
-	private @Nullable Connection lastConnection;
+	private volatile @Nullable Connection lastConnection;
 
 	private @Nullable BackOffExecution execution;
 
