@@ -15,9 +15,10 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
  * @param connectionFactory the connection factory shared by every backend of this broker
  * @param admin the admin that declares this broker's share of the topology on every new connection
  * @param template the template for one-off operations on this broker
+ * @param connector where the backends of this broker open its connection
  */
 public record Broker(String id, List<BrokerUri> uris, CachingConnectionFactory connectionFactory,
-		RabbitAdmin admin, RabbitTemplate template) {
+		RabbitAdmin admin, RabbitTemplate template, BrokerConnector connector) {
 
 	/**
 	 * The host list without passwords.

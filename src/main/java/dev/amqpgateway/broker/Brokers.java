@@ -75,7 +75,7 @@ public class Brokers implements DisposableBean {
 		admin.setIgnoreDeclarationExceptions(true);
 		admin.setRetryTemplate(null);
 		admin.afterPropertiesSet();
-		return new Broker(id, uris, connectionFactory, admin, template);
+		return new Broker(id, uris, connectionFactory, admin, template, new BrokerConnector(id, connectionFactory));
 	}
 
 	private static ConnectionFactory rabbitFactory(BrokerUri uri, Tls tls, TlsContextFactory tlsContexts) {
@@ -99,7 +99,10 @@ public class Brokers implements DisposableBean {
 
 	@Override
 	public void destroy() {
-		this.brokers.values().forEach((broker) -> broker.connectionFactory().destroy());
+		this.brokers.values().forEach((broker) -> {
+			broker.connector().shutdown();
+			broker.connectionFactory().destroy();
+		});
 	}
 
 	private record BrokerKey(List<String> hosts, Tls tls) {

@@ -18,7 +18,9 @@ import org.apache.commons.logging.LogFactory;
  * each URL with its own credentials, virtual host and TLS setting.
  *
  * <p>The client's own address list shares one set of credentials and one virtual host, so each
- * URL gets a fully configured factory of its own and this one tries them in order.
+ * URL gets a fully configured factory of its own and this one tries them in turn. A connection
+ * the broker drops sends the next attempt to the URL after it first (failover), much like Spring
+ * AMQP's {@code AddressShuffleMode.INORDER}; a URL that works stays first until it fails.
  */
 class FailoverConnectionFactory extends ConnectionFactory {
 
@@ -28,26 +30,37 @@ class FailoverConnectionFactory extends ConnectionFactory {
 
 	private final List<ConnectionFactory> factories;
 
+	private volatile int first;
+
 	FailoverConnectionFactory(List<BrokerUri> uris, Function<BrokerUri, ConnectionFactory> factoryOfUri) {
 		this.uris = List.copyOf(uris);
 		this.factories = new ArrayList<>(uris.size());
 		uris.forEach((uri) -> this.factories.add(factoryOfUri.apply(uri)));
 		setAutomaticRecoveryEnabled(false);
+		// Only shown by Spring's "Attempting to connect to" log line; the attempts themselves use the URLs.
+		setHost(this.uris.get(0).host());
+		setPort(this.uris.get(0).port());
 	}
 
 	@Override
 	public Connection newConnection(ExecutorService executor, AddressResolver addressResolver,
 			String clientProvidedName) throws IOException, TimeoutException {
+		int count = this.factories.size();
+		int start = this.first;
 		Exception last = null;
-		for (int i = 0; i < this.factories.size(); i++) {
+		for (int tried = 0; tried < count; tried++) {
+			int index = (start + tried) % count;
 			try {
-				return this.factories.get(i).newConnection(executor, clientProvidedName);
+				Connection connection = this.factories.get(index).newConnection(executor, clientProvidedName);
+				this.first = index;
+				connection.addShutdownListener((signal) -> failedOver(index, signal.isInitiatedByApplication()));
+				return connection;
 			}
 			catch (IOException | TimeoutException | RuntimeException ex) {
 				last = ex;
-				if (i + 1 < this.factories.size()) {
-					logger.info("Broker " + this.uris.get(i) + " is not reachable (" + Failures.describe(ex)
-							+ "); trying " + this.uris.get(i + 1));
+				if (tried + 1 < count) {
+					logger.info("Broker " + this.uris.get(index) + " is not reachable (" + Failures.describe(ex)
+							+ "); trying " + this.uris.get((index + 1) % count));
 				}
 			}
 		}
@@ -58,6 +71,12 @@ class FailoverConnectionFactory extends ConnectionFactory {
 			throw timeout;
 		}
 		throw (RuntimeException) last;
+	}
+
+	private void failedOver(int index, boolean closedByUs) {
+		if (!closedByUs && this.first == index) {
+			this.first = (index + 1) % this.factories.size();
+		}
 	}
 
 }

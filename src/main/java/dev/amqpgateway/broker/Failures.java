@@ -1,5 +1,7 @@
 package dev.amqpgateway.broker;
 
+import java.util.concurrent.TimeoutException;
+
 import com.rabbitmq.client.ShutdownSignalException;
 
 import org.springframework.util.StringUtils;
@@ -29,6 +31,9 @@ public final class Failures {
 			cause = cause.getCause();
 		}
 		String message = cause.getMessage();
+		if (!StringUtils.hasText(message) && cause instanceof TimeoutException) {
+			message = "the broker did not answer in time";
+		}
 		return cause.getClass().getSimpleName() + (StringUtils.hasText(message) ? ": " + message : "");
 	}
 

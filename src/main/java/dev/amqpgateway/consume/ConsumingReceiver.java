@@ -40,23 +40,29 @@ final class ConsumingReceiver extends ReconnectingReceiver {
 	@Override
 	Mono<Delivery> receive(Lease lease) {
 		return Mono.create((sink) -> {
-			if (!isUp()) {
-				sink.error(unavailable());
-				return;
-			}
 			Waiter waiter = new Waiter(sink, lease);
 			sink.onCancel(() -> withdraw(waiter));
-			Delivery delivery;
+			Delivery delivery = null;
+			boolean up;
 			synchronized (this.lock) {
-				delivery = this.buffer.peek();
-				if (delivery == null) {
-					this.waiters.add(waiter);
-					return;
+				// Checked under the lock closed() takes once the channel is lost: a request is either
+				// refused here or waits where closed() will answer it.
+				up = isUp();
+				if (up) {
+					delivery = this.buffer.peek();
+					if (delivery == null) {
+						this.waiters.add(waiter);
+						return;
+					}
+					if (!lease.take(delivery)) {
+						return;
+					}
+					this.buffer.poll();
 				}
-				if (!lease.take(delivery)) {
-					return;
-				}
-				this.buffer.poll();
+			}
+			if (!up) {
+				sink.error(unavailable());
+				return;
 			}
 			sink.success(delivery);
 		});
@@ -95,9 +101,13 @@ final class ConsumingReceiver extends ReconnectingReceiver {
 		stranded.forEach((waiter) -> waiter.sink.error(unavailable()));
 	}
 
-	private void deliver(Delivery delivery) {
+	private void deliver(Channel from, Delivery delivery) {
 		Waiter waiter;
 		synchronized (this.lock) {
+			if (from != channel()) {
+				// A late delivery of a lost channel, which the broker requeues: no request may take it.
+				return;
+			}
 			while ((waiter = this.waiters.poll()) != null) {
 				if (waiter.lease.take(delivery)) {
 					break;
@@ -131,7 +141,7 @@ final class ConsumingReceiver extends ReconnectingReceiver {
 				byte[] body) {
 			Delivery.Settlement settlement = ConsumingReceiver.this.acker.settlementOf(getChannel(),
 					envelope.getDeliveryTag(), ConsumingReceiver.this.metrics);
-			deliver(new Delivery(body, properties, envelope.isRedeliver(), settlement));
+			deliver(getChannel(), new Delivery(body, properties, envelope.isRedeliver(), settlement));
 		}
 
 		@Override

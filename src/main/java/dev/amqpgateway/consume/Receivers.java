@@ -1,10 +1,15 @@
 package dev.amqpgateway.consume;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.amqpgateway.broker.Brokers;
 import dev.amqpgateway.broker.ReconnectBackOff;
@@ -13,6 +18,8 @@ import dev.amqpgateway.config.Consumer;
 import dev.amqpgateway.config.Endpoint;
 import dev.amqpgateway.config.GatewayProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.TaskScheduler;
@@ -22,6 +29,10 @@ import org.springframework.scheduling.TaskScheduler;
  * connection made) and stopped after it closes.
  */
 public class Receivers implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(Receivers.class);
+
+	private static final Duration STARTUP_WAIT = Duration.ofSeconds(30);
 
 	private final Map<String, List<EndpointHandler.Source>> sourcesByEndpoint = new LinkedHashMap<>();
 
@@ -65,9 +76,29 @@ public class Receivers implements SmartLifecycle {
 		return this.sourcesByEndpoint.get(endpoint);
 	}
 
+	/**
+	 * Make every backend's first connection attempt, in parallel, and wait for them, so that a
+	 * reachable broker has its topology declared before the first request; a broker that is
+	 * down (or slower than the wait) is left reconnecting in the background.
+	 */
 	@Override
 	public void start() {
-		this.receivers.forEach(ReconnectingReceiver::start);
+		CompletableFuture<?>[] firstAttempts = this.receivers.stream()
+			.map(ReconnectingReceiver::start)
+			.toArray(CompletableFuture[]::new);
+		try {
+			CompletableFuture.allOf(firstAttempts).get(STARTUP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (TimeoutException ex) {
+			logger.warn("Some brokers did not answer within " + STARTUP_WAIT.toSeconds()
+					+ "s; starting anyway while they keep connecting");
+		}
+		catch (ExecutionException ex) {
+			throw new IllegalStateException(ex.getCause());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 		this.running = true;
 	}
 

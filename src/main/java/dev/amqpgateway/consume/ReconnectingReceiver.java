@@ -3,10 +3,13 @@ package dev.amqpgateway.consume;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
 import dev.amqpgateway.broker.Broker;
+import dev.amqpgateway.broker.BrokerConnector;
 import dev.amqpgateway.broker.Failures;
 import dev.amqpgateway.broker.ReconnectBackOff;
 import dev.amqpgateway.config.Backend;
@@ -15,7 +18,6 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
-import org.springframework.amqp.rabbit.connection.RabbitUtils;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.util.backoff.BackOffExecution;
 
@@ -23,8 +25,11 @@ import org.springframework.util.backoff.BackOffExecution;
  * A backend's channel to its broker, kept open: opened at startup, watched for loss, and reopened
  * in the background on the backend's back-off strategy (SPEC §5).
  *
- * <p>Every state change runs under one lock on the scheduler's threads (or the starting thread),
- * never on the AMQP client's connection thread, which the broker's replies need.
+ * <p>Connection attempts block, so they run on the broker's {@link BrokerConnector} thread; the
+ * scheduler only keeps time. The channel is the client's own, not a cached Spring proxy, whose
+ * methods would silently open a new channel behind a dead one. The state lock is held for
+ * bookkeeping only, never across a call to the broker or to a waiting request, so that a loss
+ * noticed on the client's connection thread is acted on at once.
  */
 abstract class ReconnectingReceiver implements ConsumerBackend {
 
@@ -44,7 +49,9 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 
 	protected final BackendMetrics metrics;
 
-	private final Object connectLock = new Object();
+	private final Object lock = new Object();
+
+	private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
 
 	private volatile ConnectionState state = ConnectionState.CONNECTING;
 
@@ -55,6 +62,10 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 	private volatile @Nullable Instant nextAttempt;
 
 	private volatile int attempts;
+
+	private boolean attempting;
+
+	private volatile @Nullable Connection lastConnection;
 
 	private @Nullable BackOffExecution execution;
 
@@ -97,26 +108,31 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 	abstract void open(Channel channel) throws IOException;
 
 	/**
-	 * Forget everything tied to a channel that is gone.
+	 * Forget everything tied to a channel that is gone and answer the requests waiting on it.
 	 * @param reason why it is gone
 	 */
 	abstract void closed(String reason);
 
-	void start() {
-		connect();
+	/**
+	 * Make the first connection attempt.
+	 * @return completes once the first attempt has succeeded or failed
+	 */
+	CompletableFuture<Void> start() {
+		attempt(false);
+		return this.firstAttempt;
 	}
 
 	void stop() {
 		Channel current;
-		synchronized (this.connectLock) {
+		synchronized (this.lock) {
 			this.state = ConnectionState.STOPPED;
-			if (this.scheduled != null) {
-				this.scheduled.cancel(false);
-			}
+			cancelScheduled();
+			this.nextAttempt = null;
 			current = this.channel;
 			this.channel = null;
 		}
-		closePhysically(current);
+		this.firstAttempt.complete(null);
+		closeQuietly(current);
 		closed("the gateway is shutting down");
 	}
 
@@ -142,20 +158,25 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 
 	@Override
 	public BackendStatus status() {
-		return new BackendStatus(this.state, this.lastError, this.attempts, this.nextAttempt);
+		synchronized (this.lock) {
+			return new BackendStatus(this.state, this.lastError, this.attempts, this.nextAttempt);
+		}
 	}
 
 	/**
-	 * The exception a request gets while this backend cannot serve, waking a cycle that gave up.
+	 * The exception a request gets while this backend cannot serve; a cycle that gave up starts
+	 * again, so the next attempt is the one the exception announces.
 	 * @return the exception to answer with
 	 */
 	BackendUnavailableException unavailable() {
 		if (this.state == ConnectionState.GAVE_UP) {
-			this.scheduler.schedule(this::newCycle, Instant.now());
+			newCycle("a request asked for it");
 		}
-		String reason = (this.lastError != null) ? this.lastError : this.state.name().toLowerCase();
-		return new BackendUnavailableException("Queue '" + queue() + "' on " + this.broker.display()
-				+ " is unavailable: " + reason, this.nextAttempt);
+		BackendStatus status = status();
+		String reason = (status.lastError() != null) ? status.lastError() : status.state().name().toLowerCase();
+		return new BackendUnavailableException(
+				"Queue '" + queue() + "' on " + this.broker.display() + " is unavailable: " + reason,
+				status.nextAttempt());
 	}
 
 	@Nullable Channel channel() {
@@ -170,76 +191,141 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 		return "endpoint " + endpoint() + " backend " + index() + " (queue '" + queue() + "' on " + this.broker.id() + ")";
 	}
 
-	private void connect() {
-		synchronized (this.connectLock) {
-			this.scheduled = null;
-			this.nextAttempt = null;
-			if (this.state == ConnectionState.STOPPED) {
+	/**
+	 * Hand an attempt to the broker's connector unless one is under way.
+	 * @param counted whether it is one of the cycle's reconnect attempts (the first one at startup is not)
+	 */
+	private void attempt(boolean counted) {
+		synchronized (this.lock) {
+			if (this.attempting || this.state == ConnectionState.STOPPED || this.state == ConnectionState.UP) {
 				return;
 			}
-			Channel opened = null;
-			try {
-				// A raw channel, outside the factory's channel cache: a cached proxy can be given a fresh
-				// target after a reconnect, and a late ack through it would hit the wrong channel.
-				opened = this.broker.connectionFactory().createConnection().getDelegate().createChannel();
-				if (opened == null) {
-					throw new IOException("The broker has no channel left on this connection");
-				}
-				if (!this.backend.amqp().consumer().declare()) {
-					opened.queueDeclarePassive(queue());
-				}
-				else if (this.broker.admin().getQueueInfo(queue()) == null) {
-					// Deleted while the connection stayed open, so the admin's declare-on-connect never
-					// ran: declare again, as Spring's listener containers do for a missing queue.
-					this.broker.admin().initialize();
+			this.attempting = true;
+			this.scheduled = null;
+			this.nextAttempt = null;
+			if (counted) {
+				this.attempts++;
+			}
+		}
+		this.broker.connector().connect(new BrokerConnector.Callback() {
+
+			@Override
+			public void connected(Connection connection) {
+				openChannel(connection);
+			}
+
+			@Override
+			public void failed(RuntimeException failure) {
+				attemptFailed(failure, null);
+			}
+
+		});
+	}
+
+	private void openChannel(Connection connection) {
+		Channel opened = null;
+		try {
+			if (connection == this.lastConnection && this.backend.amqp().consumer().declare()) {
+				// The connection survived what closed the channel (the queue was deleted, say), so
+				// no new connection will make the admin declare the topology again: do it now.
+				this.broker.admin().initialize();
+			}
+			this.lastConnection = connection;
+			opened = connection.createChannel();
+			if (opened == null) {
+				throw new IOException("the broker allows no more channels on the connection");
+			}
+			if (!this.backend.amqp().consumer().declare()) {
+				opened.queueDeclarePassive(queue());
+			}
+			synchronized (this.lock) {
+				if (this.state == ConnectionState.STOPPED) {
+					throw new IOException("the gateway is shutting down");
 				}
 				this.channel = opened;
-				Channel watched = opened;
-				opened.addShutdownListener((signal) -> lost(watched, Failures.describe(signal)));
-				open(opened);
+			}
+			Channel watched = opened;
+			// Called at once when the channel is already closed.
+			opened.addShutdownListener((signal) -> lost(watched, Failures.describe(signal)));
+			open(opened);
+			synchronized (this.lock) {
+				this.attempting = false;
+				if (this.channel != opened) {
+					// Lost while opening: lost() left the rescheduling to this attempt.
+					if (this.state != ConnectionState.STOPPED) {
+						scheduleReconnect();
+					}
+					return;
+				}
 				this.state = ConnectionState.UP;
 				this.execution = null;
 				this.attempts = 0;
 				this.lastError = null;
-				this.logger.info("Consuming: " + describe());
 			}
-			catch (Exception ex) {
+			this.logger.info("Consuming: " + describe());
+		}
+		catch (Exception ex) {
+			attemptFailed(ex, opened);
+		}
+		finally {
+			this.firstAttempt.complete(null);
+		}
+	}
+
+	private void attemptFailed(Exception failure, @Nullable Channel opened) {
+		String reason = Failures.describe(failure);
+		boolean stopped;
+		boolean news;
+		synchronized (this.lock) {
+			this.attempting = false;
+			if (opened != null && this.channel == opened) {
 				this.channel = null;
-				closePhysically(opened);
-				this.lastError = Failures.describe(ex);
-				if (this.state != ConnectionState.CONNECTING) {
-					this.state = ConnectionState.RECONNECTING;
-				}
-				this.logger.warn("Cannot consume: " + describe() + ": " + this.lastError);
-				scheduleReconnect();
 			}
+			stopped = this.state == ConnectionState.STOPPED;
+			news = !reason.equals(this.lastError);
+			if (!stopped) {
+				this.lastError = reason;
+				this.state = ConnectionState.RECONNECTING;
+				scheduleReconnect();
+				news |= this.state == ConnectionState.GAVE_UP;
+			}
+		}
+		this.firstAttempt.complete(null);
+		closeQuietly(opened);
+		// One warning per new reason (and per cycle given up), not one a second through an outage.
+		if (!stopped && news) {
+			this.logger.warn("Cannot consume: " + describe() + ": " + reason + "; " + plan());
+		}
+		else if (!stopped && this.logger.isDebugEnabled()) {
+			this.logger.debug("Still cannot consume: " + describe() + ": " + reason + "; " + plan());
 		}
 	}
 
 	/**
-	 * Called by the AMQP client, on its connection thread, when a channel closes: hand over to
-	 * the scheduler at once, since the state lock may be held by a connect waiting on that thread.
+	 * Called by the AMQP client when the channel closes (on its connection thread), or when the
+	 * broker cancels the consumer: requests are answered and the reconnect is planned at once.
 	 */
 	final void lost(Channel lostChannel, String reason) {
-		if (lostChannel != this.channel) {
-			return;
-		}
-		this.scheduler.schedule(() -> {
-			synchronized (this.connectLock) {
-				if (lostChannel != this.channel || this.state == ConnectionState.STOPPED) {
-					return;
-				}
-				this.channel = null;
-				this.state = ConnectionState.RECONNECTING;
-				this.lastError = reason;
-				this.logger.warn("Lost the broker: " + describe() + ": " + reason + "; reconnecting");
-				closePhysically(lostChannel);
-				closed(reason);
+		synchronized (this.lock) {
+			if (lostChannel != this.channel || this.state == ConnectionState.STOPPED) {
+				return;
+			}
+			this.channel = null;
+			this.state = ConnectionState.RECONNECTING;
+			this.lastError = reason;
+			if (!this.attempting) {
 				scheduleReconnect();
 			}
-		}, Instant.now());
+		}
+		this.logger.warn("Lost the broker: " + describe() + ": " + reason + "; " + plan());
+		closed(reason);
+		// Still open when only the consumer was cancelled; closing waits for the broker.
+		this.broker.connector().execute(() -> closeQuietly(lostChannel));
 	}
 
+	/**
+	 * Plan the next attempt of the cycle, or give the cycle up; called with the lock held.
+	 */
 	private void scheduleReconnect() {
 		if (this.execution == null) {
 			this.execution = this.backOff.start();
@@ -248,34 +334,53 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 		if (wait == BackOffExecution.STOP) {
 			this.state = ConnectionState.GAVE_UP;
 			this.nextAttempt = Instant.now().plus(this.giveUpPause);
-			this.logger.warn("Gave up reconnecting after " + this.attempts + " attempts: " + describe()
-					+ "; next cycle at " + this.nextAttempt + " or on the next request");
-			this.scheduled = this.scheduler.schedule(this::newCycle, this.nextAttempt);
+			this.scheduled = this.scheduler.schedule(() -> newCycle("its pause is over"), this.nextAttempt);
 			return;
 		}
-		this.attempts++;
 		this.nextAttempt = Instant.now().plusMillis(wait);
-		this.scheduled = this.scheduler.schedule(this::connect, this.nextAttempt);
+		this.scheduled = this.scheduler.schedule(() -> attempt(true), this.nextAttempt);
 	}
 
-	private void newCycle() {
-		synchronized (this.connectLock) {
+	private void newCycle(String why) {
+		synchronized (this.lock) {
 			if (this.state != ConnectionState.GAVE_UP) {
 				return;
 			}
-			if (this.scheduled != null) {
-				this.scheduled.cancel(false);
-			}
+			cancelScheduled();
 			this.execution = null;
 			this.attempts = 0;
 			this.state = ConnectionState.RECONNECTING;
-			connect();
+			scheduleReconnect();
+		}
+		this.logger.info("Reconnecting again, since " + why + ": " + describe() + "; " + plan());
+	}
+
+	private String plan() {
+		BackendStatus status = status();
+		if (status.state() == ConnectionState.GAVE_UP) {
+			return "gave up after " + status.attempts() + " attempts; next cycle at " + status.nextAttempt()
+					+ " or on the next request";
+		}
+		return (status.nextAttempt() != null) ? "attempt " + (status.attempts() + 1) + " at " + status.nextAttempt()
+				: "reconnecting";
+	}
+
+	private void cancelScheduled() {
+		if (this.scheduled != null) {
+			this.scheduled.cancel(false);
+			this.scheduled = null;
 		}
 	}
 
-	private static void closePhysically(@Nullable Channel channel) {
-		if (channel != null && channel.isOpen()) {
-			RabbitUtils.closeChannel(channel);
+	private static void closeQuietly(@Nullable Channel channel) {
+		if (channel == null || !channel.isOpen()) {
+			return;
+		}
+		try {
+			channel.close();
+		}
+		catch (Exception ex) {
+			// Closed meanwhile, or the broker did not answer: either way the channel is gone.
 		}
 	}
 

@@ -151,6 +151,24 @@ public final class TestBroker {
 		rabbitmqctl("close_all_connections", "test: connections cut");
 	}
 
+	/**
+	 * Close, from the broker's side, the client connections coming from one port, as the broker
+	 * does when an operator closes a connection; other clients of the broker are left alone.
+	 * @param peerPort the client's local port, as the broker sees it
+	 * @return how many connections were closed
+	 */
+	public static int closeConnectionsFrom(int peerPort) {
+		int closed = 0;
+		for (String line : rabbitmqctl("list_connections", "-q", "--no-table-headers", "pid", "peer_port").split("\n")) {
+			String[] columns = line.trim().split("\\s+");
+			if (columns.length == 2 && columns[1].equals(String.valueOf(peerPort))) {
+				rabbitmqctl("close_connection", columns[0], "test: connection closed");
+				closed++;
+			}
+		}
+		return closed;
+	}
+
 	private static boolean localAnswers() {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress(LOCAL_HOST, LOCAL_PORT), 500);

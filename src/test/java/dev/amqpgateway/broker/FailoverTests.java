@@ -1,0 +1,154 @@
+package dev.amqpgateway.broker;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+
+import dev.amqpgateway.consume.BackendStatus;
+import dev.amqpgateway.consume.ConsumerBackend;
+import dev.amqpgateway.consume.Receivers;
+import dev.amqpgateway.support.GatewayEndpoints;
+import dev.amqpgateway.support.TcpProxy;
+import dev.amqpgateway.support.TestBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static dev.amqpgateway.support.GatewayEndpoints.consumer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Every URL of a backend's {@code host} list is used, each with its own credentials and virtual
+ * host (SPEC §5): the gateway connects to the next URL when one is down, and fails over to
+ * another when the broker it is connected to goes.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient(timeout = "10s")
+@DirtiesContext
+class FailoverTests {
+
+	static final String USER = GatewayEndpoints.unique("gateway-user");
+
+	static final String PASSWORD = "pw-" + UUID.randomUUID();
+
+	static final String VHOST = GatewayEndpoints.unique("gateway-vhost");
+
+	static final String EXCHANGE = GatewayEndpoints.unique("failover-x");
+
+	static final String SECOND_QUEUE = GatewayEndpoints.unique("second-url");
+
+	static final String FAILOVER_QUEUE = GatewayEndpoints.unique("failover");
+
+	static final TcpProxy DOWN = TcpProxy.to(TestBroker.host(), TestBroker.port()).refuse();
+
+	static final TcpProxy FIRST = TcpProxy.to(TestBroker.host(), TestBroker.port());
+
+	static final TcpProxy SECOND = TcpProxy.to(TestBroker.host(), TestBroker.port());
+
+	@BeforeAll
+	static void createUserAndVirtualHost() {
+		TestBroker.rabbitmqctl("add_vhost", VHOST);
+		TestBroker.rabbitmqctl("add_user", USER, PASSWORD);
+		TestBroker.rabbitmqctl("set_permissions", "-p", VHOST, USER, ".*", ".*", ".*");
+	}
+
+	@AfterAll
+	static void deleteUserAndVirtualHost() {
+		DOWN.close();
+		FIRST.close();
+		SECOND.close();
+		TestBroker.rabbitmqctl("delete_user", USER);
+		TestBroker.rabbitmqctl("delete_vhost", VHOST);
+	}
+
+	@DynamicPropertySource
+	static void endpoints(DynamicPropertyRegistry registry) {
+		new GatewayEndpoints()
+			.endpoint("/second-url", consumer(SECOND_QUEUE, EXCHANGE,
+					"host[0]", "amqp://guest:guest@127.0.0.1:" + DOWN.port(),
+					"host[1]", "amqp://" + USER + ":" + PASSWORD + "@" + TestBroker.host() + ":" + TestBroker.port()
+							+ "/" + VHOST))
+			.endpoint("/failover", consumer(FAILOVER_QUEUE, EXCHANGE, "amqp.consumer.routing_key[0]", FAILOVER_QUEUE,
+					"host[0]", "amqp://guest:guest@127.0.0.1:" + FIRST.port(),
+					"host[1]", "amqp://guest:guest@127.0.0.1:" + SECOND.port()))
+			.properties()
+			.forEach((name, value) -> registry.add(name, () -> value));
+		registry.add("gateway.max_backoff", () -> "500ms");
+	}
+
+	@Autowired
+	WebTestClient client;
+
+	@Autowired
+	Receivers receivers;
+
+	@Test
+	void connectsToTheNextUrlWithItsOwnCredentialsAndVirtualHostWhenTheFirstIsDown() {
+		assertThat(backend("/second-url").status().isUp()).isTrue();
+		assertThat(DOWN.connections()).isZero();
+		assertThat(TestBroker.rabbitmqctl("list_queues", "-q", "-p", VHOST, "name")).contains(SECOND_QUEUE);
+		assertThat(TestBroker.rabbitmqctl("list_queues", "-q", "name")).doesNotContain(SECOND_QUEUE);
+		publishInVirtualHost("{\"vhost\": \"" + VHOST + "\"}");
+		this.client.get().uri("/second-url").exchange()
+			.expectStatus().isOk()
+			.expectBody().json("{\"vhost\": \"" + VHOST + "\"}", true);
+		assertThat(backend("/second-url").broker().display()).contains(USER).doesNotContain(PASSWORD);
+	}
+
+	@Test
+	void failsOverToAnotherUrlWhenTheConnectedBrokerGoes() {
+		assertThat(FIRST.connections()).isOne();
+		assertThat(SECOND.connections()).isZero();
+		FIRST.refuse().cut();
+		await().atMost(Duration.ofSeconds(1)).until(() -> !status("/failover").isUp());
+		await().atMost(Duration.ofSeconds(5)).until(() -> status("/failover").isUp());
+		assertThat(SECOND.connections()).isOne();
+		FIRST.open();
+		SECOND.refuse().cut();
+		await().atMost(Duration.ofSeconds(5)).until(() -> status("/failover").isUp() && FIRST.connections() == 1);
+		TestBroker.template().send(EXCHANGE, FAILOVER_QUEUE,
+				new Message("{\"failed\": \"over\"}".getBytes(StandardCharsets.UTF_8), new MessageProperties()));
+		this.client.get().uri("/failover").exchange().expectStatus().isOk().expectBody().json("{\"failed\": \"over\"}");
+	}
+
+	private static void publishInVirtualHost(String body) {
+		CachingConnectionFactory connectionFactory = new CachingConnectionFactory(TestBroker.host(), TestBroker.port());
+		connectionFactory.setUsername(USER);
+		connectionFactory.setPassword(PASSWORD);
+		connectionFactory.setVirtualHost(VHOST);
+		try {
+			new RabbitTemplate(connectionFactory).send(EXCHANGE, SECOND_QUEUE,
+					new Message(body.getBytes(StandardCharsets.UTF_8), new MessageProperties()));
+		}
+		finally {
+			connectionFactory.destroy();
+		}
+	}
+
+	private ConsumerBackend backend(String endpoint) {
+		return this.receivers.backends()
+			.stream()
+			.filter((backend) -> backend.endpoint().equals(endpoint))
+			.findFirst()
+			.orElseThrow();
+	}
+
+	private BackendStatus status(String endpoint) {
+		return backend(endpoint).status();
+	}
+
+}

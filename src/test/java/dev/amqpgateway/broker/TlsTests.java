@@ -1,0 +1,149 @@
+package dev.amqpgateway.broker;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import dev.amqpgateway.consume.BackendStatus;
+import dev.amqpgateway.consume.Receivers;
+import dev.amqpgateway.support.GatewayEndpoints;
+import dev.amqpgateway.support.TcpProxy;
+import dev.amqpgateway.support.TestBroker;
+import dev.amqpgateway.support.TestCertificates;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code amqps://} hosts (SPEC §5) against TLS-terminating proxies in front of the test broker,
+ * with certificates of a CA made for the test run: the backend's trust store is used, the JVM's
+ * does not trust the CA, host names are verified unless switched off, and a client certificate is
+ * presented from the key store. A refused handshake shows in the backend's status, never as a crash.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient(timeout = "10s")
+@DirtiesContext
+class TlsTests {
+
+	static final TestCertificates CERTIFICATES = TestCertificates.get();
+
+	static final TcpProxy LOCALHOST = TcpProxy.tls(CERTIFICATES.localhost(), false, TestBroker.host(),
+			TestBroker.port());
+
+	static final TcpProxy ELSEWHERE = TcpProxy.tls(CERTIFICATES.elsewhere(), false, TestBroker.host(),
+			TestBroker.port());
+
+	static final TcpProxy MUTUAL = TcpProxy.tls(CERTIFICATES.localhost(), true, TestBroker.host(), TestBroker.port());
+
+	static final String EXCHANGE = GatewayEndpoints.unique("tls-x");
+
+	static final String TRUSTED = GatewayEndpoints.unique("trusted");
+
+	static final String UNVERIFIED = GatewayEndpoints.unique("unverified");
+
+	static final String CLIENT_CERTIFICATE = GatewayEndpoints.unique("client-certificate");
+
+	@DynamicPropertySource
+	static void endpoints(DynamicPropertyRegistry registry) {
+		new GatewayEndpoints()
+			.endpoint("/trusted", tls(LOCALHOST, TRUSTED, "tls.trust_store", CERTIFICATES.trustStore()))
+			.endpoint("/untrusted", tls(LOCALHOST, GatewayEndpoints.unique("untrusted")))
+			.endpoint("/wrong-host", tls(ELSEWHERE, GatewayEndpoints.unique("wrong-host"),
+					"tls.trust_store", CERTIFICATES.trustStore()))
+			.endpoint("/unverified", tls(ELSEWHERE, UNVERIFIED, "tls.trust_store", CERTIFICATES.trustStore(),
+					"tls.verify_hostname", "false"))
+			.endpoint("/client-certificate", tls(MUTUAL, CLIENT_CERTIFICATE,
+					"tls.trust_store", CERTIFICATES.trustStore(),
+					"tls.key_store", CERTIFICATES.clientKeyStore(),
+					"tls.key_store_password", TestCertificates.PASSWORD))
+			.endpoint("/no-client-certificate", tls(MUTUAL, GatewayEndpoints.unique("no-client-certificate"),
+					"tls.trust_store", CERTIFICATES.trustStore()))
+			.properties()
+			.forEach((name, value) -> registry.add(name, () -> value));
+		registry.add("gateway.max_backoff", () -> "500ms");
+	}
+
+	static Map<String, Object> tls(TcpProxy proxy, String queue, Object... more) {
+		Map<String, Object> consumer = GatewayEndpoints.consumer(queue, EXCHANGE, more);
+		consumer.put("host[0]", "amqps://guest:guest@127.0.0.1:" + proxy.port());
+		consumer.put("amqp.consumer.routing_key[0]", queue);
+		if (consumer.containsKey("tls.trust_store")) {
+			consumer.put("tls.trust_store_password", TestCertificates.PASSWORD);
+		}
+		return consumer;
+	}
+
+	@AfterAll
+	static void closeProxies() {
+		Stream.of(LOCALHOST, ELSEWHERE, MUTUAL).forEach(TcpProxy::close);
+	}
+
+	@Autowired
+	WebTestClient client;
+
+	@Autowired
+	Receivers receivers;
+
+	@Test
+	void connectsAndServesWithTheBackendsTrustStore() {
+		assertThat(status("/trusted").isUp()).isTrue();
+		assertServes("/trusted", TRUSTED);
+	}
+
+	@Test
+	void refusesABrokerWhoseCertificateTheJvmDoesNotTrust() {
+		BackendStatus status = status("/untrusted");
+		assertThat(status.isUp()).isFalse();
+		assertThat(status.lastError()).contains("certification path");
+		this.client.get().uri("/untrusted").exchange().expectStatus().isEqualTo(503);
+	}
+
+	@Test
+	void refusesACertificateIssuedForAnotherHost() {
+		BackendStatus status = status("/wrong-host");
+		assertThat(status.isUp()).isFalse();
+		assertThat(status.lastError()).contains("127.0.0.1");
+	}
+
+	@Test
+	void acceptsACertificateIssuedForAnotherHostWhenHostnameVerificationIsOff() {
+		assertThat(status("/unverified").isUp()).isTrue();
+		assertServes("/unverified", UNVERIFIED);
+	}
+
+	@Test
+	void presentsTheClientCertificateOfTheBackendsKeyStore() {
+		assertThat(status("/client-certificate").isUp()).isTrue();
+		assertServes("/client-certificate", CLIENT_CERTIFICATE);
+		assertThat(status("/no-client-certificate").isUp()).isFalse();
+		assertThat(status("/no-client-certificate").lastError()).isNotBlank();
+	}
+
+	private void assertServes(String endpoint, String queue) {
+		TestBroker.template().send(EXCHANGE, queue,
+				new Message("{\"tls\": true}".getBytes(StandardCharsets.UTF_8), new MessageProperties()));
+		this.client.get().uri(endpoint).exchange().expectStatus().isOk().expectBody().json("{\"tls\": true}", true);
+	}
+
+	private BackendStatus status(String endpoint) {
+		return this.receivers.backends()
+			.stream()
+			.filter((backend) -> backend.endpoint().equals(endpoint))
+			.findFirst()
+			.orElseThrow()
+			.status();
+	}
+
+}

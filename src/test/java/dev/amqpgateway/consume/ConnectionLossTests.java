@@ -1,0 +1,219 @@
+package dev.amqpgateway.consume;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import dev.amqpgateway.support.GatewayEndpoints;
+import dev.amqpgateway.support.TcpProxy;
+import dev.amqpgateway.support.TestBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static dev.amqpgateway.support.GatewayEndpoints.consumer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A connection lost while the gateway runs (SPEC §5): noticed at once, requests answered at once
+ * during the outage, reconnected in the background, topology declared again. Every test has a
+ * broker (a proxy) of its own, so that its faults touch no other test.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient(timeout = "10s")
+@DirtiesContext
+class ConnectionLossTests {
+
+	// Well below the 5s the requests may wait, and generous for a busy machine.
+	static final Duration AT_ONCE = Duration.ofSeconds(2);
+
+	static final String EXCHANGE = GatewayEndpoints.unique("loss-x");
+
+	static final ProxiedBroker CUT = new ProxiedBroker("cut");
+
+	static final ProxiedBroker WAITING = new ProxiedBroker("waiting");
+
+	static final ProxiedBroker POLLING = new ProxiedBroker("polling");
+
+	static final ProxiedBroker LOST_QUEUE = new ProxiedBroker("lost-queue");
+
+	static final ProxiedBroker DELETED = new ProxiedBroker("deleted");
+
+	static final ProxiedBroker FORCED = new ProxiedBroker("forced");
+
+	static final ProxiedBroker GIVE_UP = new ProxiedBroker("give-up");
+
+	@DynamicPropertySource
+	static void endpoints(DynamicPropertyRegistry registry) {
+		new GatewayEndpoints()
+			.endpoint("/cut", CUT.consumer())
+			.endpoint("/waiting", WAITING.consumer())
+			.endpoint("/polling", POLLING.consumer("amqp.consumer.auto_ack", "true"))
+			// Auto-delete: the broker deletes queue and exchange when the gateway's connection goes.
+			.endpoint("/lost-queue", consumer(LOST_QUEUE.queue, LOST_QUEUE.queue, "host[0]", LOST_QUEUE.url(),
+					"amqp.consumer.delete", "true"))
+			.endpoint("/deleted", DELETED.consumer())
+			.endpoint("/forced", FORCED.consumer())
+			.endpoint("/give-up", GIVE_UP.consumer("amqp.consumer.max_retries", "2"))
+			.properties()
+			.forEach((name, value) -> registry.add(name, () -> value));
+		registry.add("gateway.timeout", () -> "5s");
+		registry.add("gateway.max_backoff", () -> "500ms");
+	}
+
+	@AfterAll
+	static void closeProxies() {
+		Stream.of(CUT, WAITING, POLLING, LOST_QUEUE, DELETED, FORCED, GIVE_UP).forEach((broker) -> broker.proxy.close());
+	}
+
+	@Autowired
+	WebTestClient client;
+
+	@Autowired
+	Receivers receivers;
+
+	@Test
+	void noticesACutAtOnceAndAnswersServiceUnavailableAtOnceUntilTheBrokerIsBack() {
+		CUT.proxy.refuse().cut();
+		await().atMost(AT_ONCE).until(() -> !receiver("/cut").isUp());
+		assertThat(receiver("/cut").status().lastError()).contains("connection lost");
+		long start = System.nanoTime();
+		this.client.get().uri("/cut").exchange().expectStatus().isEqualTo(503).expectHeader().exists("Retry-After");
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(AT_ONCE);
+		CUT.proxy.open();
+		await().atMost(Duration.ofSeconds(5)).until(() -> receiver("/cut").isUp());
+		publish(CUT.queue, "{\"back\": true}");
+		this.client.get().uri("/cut").exchange().expectStatus().isOk().expectBody().json("{\"back\": true}", true);
+	}
+
+	@Test
+	void answersAWaitingRequestAtOnceWhenTheConnectionDrops() throws Exception {
+		assertWaitingRequestAnsweredAtOnce("/waiting", WAITING);
+	}
+
+	@Test
+	void answersAWaitingPollAtOnceWhenTheConnectionDrops() throws Exception {
+		assertWaitingRequestAnsweredAtOnce("/polling", POLLING);
+	}
+
+	@Test
+	void declaresTheTopologyTheBrokerLostWhenItReconnects() {
+		LOST_QUEUE.proxy.refuse().cut();
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> TestBroker.admin().getQueueProperties(LOST_QUEUE.queue) == null);
+		LOST_QUEUE.proxy.open();
+		await().atMost(Duration.ofSeconds(5)).until(() -> receiver("/lost-queue").isUp());
+		assertThat(TestBroker.admin().getQueueProperties(LOST_QUEUE.queue)).isNotNull();
+		TestBroker.template().send(LOST_QUEUE.queue, LOST_QUEUE.queue, message("{\"declared\": \"again\"}"));
+		this.client.get().uri("/lost-queue").exchange()
+			.expectStatus().isOk()
+			.expectBody().json("{\"declared\": \"again\"}", true);
+	}
+
+	@Test
+	void declaresAQueueDeletedUnderTheConsumerAgain() {
+		int connections = DELETED.proxy.forwarded();
+		TestBroker.admin().deleteQueue(DELETED.queue);
+		await().atMost(AT_ONCE).until(() -> !receiver("/deleted").isUp());
+		await().atMost(Duration.ofSeconds(5)).until(() -> receiver("/deleted").isUp());
+		assertThat(DELETED.proxy.forwarded()).as("the connection survived").isEqualTo(connections);
+		publish(DELETED.queue, "{\"deleted\": false}");
+		this.client.get().uri("/deleted").exchange().expectStatus().isOk().expectBody().json("{\"deleted\": false}");
+	}
+
+	@Test
+	void reconnectsWhenTheBrokerClosesTheConnection() {
+		assertThat(FORCED.proxy.upstreamPorts()).hasSize(1);
+		assertThat(TestBroker.closeConnectionsFrom(FORCED.proxy.upstreamPorts().get(0))).isOne();
+		await().atMost(AT_ONCE).until(() -> !receiver("/forced").isUp());
+		assertThat(receiver("/forced").status().lastError()).contains("CONNECTION_FORCED");
+		await().atMost(Duration.ofSeconds(5)).until(() -> receiver("/forced").isUp());
+		publish(FORCED.queue, "{\"forced\": true}");
+		this.client.get().uri("/forced").exchange().expectStatus().isOk().expectBody().json("{\"forced\": true}");
+	}
+
+	@Test
+	void aCycleThatGaveUpStartsAgainOnItsTimer() {
+		GIVE_UP.proxy.refuse().cut();
+		await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+			.until(() -> receiver("/give-up").status().state() == ConnectionState.GAVE_UP);
+		BackendStatus gaveUp = receiver("/give-up").status();
+		assertThat(gaveUp.attempts()).isEqualTo(2);
+		assertThat(gaveUp.nextAttempt()).isNotNull();
+		GIVE_UP.proxy.open();
+		// No request wakes it: the give-up pause (max_backoff) ends and a new cycle connects.
+		await().atMost(Duration.ofSeconds(5)).until(() -> receiver("/give-up").isUp());
+	}
+
+	private void assertWaitingRequestAnsweredAtOnce(String path, ProxiedBroker broker) throws Exception {
+		CompletableFuture<EntityExchangeResult<String>> response = CompletableFuture
+			.supplyAsync(() -> this.client.get().uri(path).exchange().expectBody(String.class).returnResult());
+		await().atMost(Duration.ofSeconds(2)).until(() -> receiver(path).waiting() == 1);
+		long cut = System.nanoTime();
+		broker.proxy.refuse().cut();
+		EntityExchangeResult<String> result = response.get(5, TimeUnit.SECONDS);
+		assertThat(Duration.ofNanos(System.nanoTime() - cut)).isLessThan(AT_ONCE);
+		assertThat(result.getStatus().value()).isEqualTo(503);
+		assertThat(result.getResponseBody()).contains("urn:amqp-gateway:problem:broker-unavailable");
+		broker.proxy.open();
+		await().atMost(Duration.ofSeconds(5)).until(() -> receiver(path).isUp());
+	}
+
+	private ReconnectingReceiver receiver(String endpoint) {
+		return (ReconnectingReceiver) this.receivers.backends()
+			.stream()
+			.filter((backend) -> backend.endpoint().equals(endpoint))
+			.findFirst()
+			.orElseThrow();
+	}
+
+	private static void publish(String queue, String body) {
+		TestBroker.template().send(EXCHANGE, queue, message(body));
+	}
+
+	private static Message message(String body) {
+		return new Message(body.getBytes(StandardCharsets.UTF_8), new MessageProperties());
+	}
+
+	/**
+	 * A broker of its own for one test: a proxy to the test broker and a queue behind it.
+	 */
+	static final class ProxiedBroker {
+
+		final TcpProxy proxy = TcpProxy.to(TestBroker.host(), TestBroker.port());
+
+		final String queue;
+
+		ProxiedBroker(String name) {
+			this.queue = GatewayEndpoints.unique(name);
+		}
+
+		String url() {
+			return "amqp://guest:guest@127.0.0.1:" + this.proxy.port();
+		}
+
+		Map<String, Object> consumer(Object... more) {
+			Map<String, Object> values = GatewayEndpoints.consumer(this.queue, EXCHANGE, more);
+			values.put("host[0]", url());
+			values.put("amqp.consumer.routing_key[0]", this.queue);
+			return values;
+		}
+
+	}
+
+}
