@@ -13,7 +13,9 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Summarises the CPU samples of a JFR recording: samples per thread group, the hottest methods
  * by own time (top frame) and by total time (anywhere on the stack), and the hottest methods of
- * chosen packages. Usage: {@code JfrTop <recording.jfr> [top] [package prefix ...]}.
+ * chosen packages. Usage: {@code JfrTop <recording.jfr> [top] [package prefix ...]}, or
+ * {@code JfrTop <recording.jfr> --focus <method name part>} for who calls a method (the first
+ * application or library frame below it, by thread group).
  */
 public final class JfrTop {
 
@@ -22,6 +24,10 @@ public final class JfrTop {
 
 	public static void main(String[] args) throws Exception {
 		List<RecordedEvent> events = RecordingFile.readAllEvents(Path.of(args[0]));
+		if (args.length > 2 && args[1].equals("--focus")) {
+			focus(events, args[2]);
+			return;
+		}
 		int top = (args.length > 1) ? Integer.parseInt(args[1]) : 25;
 		List<String> packages = (args.length > 2) ? List.of(args).subList(2, args.length) : List.of("dev.amqpgateway");
 		Map<String, Integer> self = new HashMap<>();
@@ -80,6 +86,41 @@ public final class JfrTop {
 				.forEach((entry) -> System.out.printf("  %5.1f%%  %s%n", 100.0 * entry.getValue() / allocated,
 						entry.getKey()));
 		}
+	}
+
+	private static void focus(List<RecordedEvent> events, String part) {
+		Map<String, Integer> callers = new HashMap<>();
+		int samples = 0;
+		int matching = 0;
+		for (RecordedEvent event : events) {
+			if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null) {
+				continue;
+			}
+			samples++;
+			List<RecordedFrame> frames = event.getStackTrace().getFrames();
+			int at = -1;
+			for (int i = 0; i < frames.size(); i++) {
+				if (name(frames.get(i)).contains(part)) {
+					at = i;
+				}
+			}
+			if (at < 0) {
+				continue;
+			}
+			matching++;
+			String caller = "?";
+			for (int i = at + 1; i < frames.size(); i++) {
+				String name = name(frames.get(i));
+				if (!name.startsWith("java.") && !name.startsWith("jdk.") && !name.startsWith("sun.")
+						&& !name.startsWith(".") && !name.startsWith("lib") && !name.contains("$$Lambda")) {
+					caller = name;
+					break;
+				}
+			}
+			callers.merge(group(event.getThread("sampledThread").getJavaName()) + "  <-  " + caller, 1, Integer::sum);
+		}
+		System.out.printf("%d of %d samples have %s on the stack%n", matching, samples, part);
+		print("by thread and first caller outside the JDK", callers, samples, 40);
 	}
 
 	private static void print(String title, Map<String, Integer> counts, int samples, int top) {
