@@ -65,6 +65,7 @@ public class Brokers implements DisposableBean {
 		CachingConnectionFactory connectionFactory = new CachingConnectionFactory(rabbit);
 		connectionFactory.setConnectionNameStrategy((factory) -> "amqp-gateway " + id);
 		connectionFactory.setBeanName(id);
+		connectionFactory.setExecutor(new InlineExecutorService());
 		RabbitTemplate template = new RabbitTemplate(connectionFactory);
 		RabbitAdmin admin = new RabbitAdmin(template);
 		admin.setBeanName(id + "-admin");

@@ -19,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBackoff longest wait between two reconnect attempts, whatever the strategy
  * @param maxDeliveries deliveries after which a message that cannot be decoded is rejected without requeue
  * @param prefetchLimit most unacknowledged messages a backend holds when its prefetch_count is 0
+ * @param eventLoops number of HTTP event-loop threads; 0 for half the available processors, at least one
  * @param endpoints the consumer endpoints, each with one or more backends
  */
 @ConfigurationProperties(prefix = "gateway", ignoreUnknownFields = false)
@@ -28,10 +29,19 @@ public record GatewayProperties(
 		@DefaultValue("60s") @DurationMin(millis = 1, message = "must be positive, such as 60s") Duration maxBackoff,
 		@DefaultValue("5") @Min(1) int maxDeliveries,
 		@DefaultValue("250") @Min(1) @Max(65535) int prefetchLimit,
+		@DefaultValue("0") @Min(0) int eventLoops,
 		@DefaultValue List<@Valid Endpoint> endpoints) {
 
 	public GatewayProperties {
 		GatewayPropertiesValidator.validate(endpoints);
+	}
+
+	/**
+	 * The number of HTTP event-loop threads to run.
+	 * @return {@code event_loops}, or half the available processors (at least one) when it is 0
+	 */
+	public int effectiveEventLoops() {
+		return (this.eventLoops > 0) ? this.eventLoops : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 	}
 
 	/**

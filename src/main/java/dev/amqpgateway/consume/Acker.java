@@ -1,31 +1,58 @@
 package dev.amqpgateway.consume;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.BitSet;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ShutdownSignalException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Sends the acks and nacks of one receiver off the caller's thread (often a Netty event loop),
- * in the order they were asked for, one drain at a time.
+ * Sends the acks and nacks of one receiver off the caller's thread (often a Netty event loop), one
+ * drain at a time, and coalesces acks: when every delivery up to a tag is settled, one
+ * {@code basic.ack} with {@code multiple=true} acknowledges them all. Acks above a delivery still
+ * in flight wait for it briefly, then go one by one, so that a slow request never holds the others'
+ * acknowledgements (and the prefetch window) for long.
  */
 final class Acker {
 
 	private static final Log logger = LogFactory.getLog(Acker.class);
 
-	private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
+	static final Duration HOLD = Duration.ofMillis(20);
+
+	static final Duration BATCH = Duration.ofMillis(1);
+
+	private final Queue<Settle> pending = new ConcurrentLinkedQueue<>();
 
 	private final AtomicBoolean draining = new AtomicBoolean();
 
-	private final Executor executor;
+	private final AtomicBoolean flushScheduled = new AtomicBoolean();
 
-	Acker(Executor executor) {
+	private final ScheduledExecutorService executor;
+
+	// Touched by the single draining thread only.
+	private @Nullable Channel channel;
+
+	private long settledUpTo;
+
+	private BitSet settled = new BitSet();
+
+	private BitSet heldAcks = new BitSet();
+
+	/**
+	 * Create an acker.
+	 * @param executor the thread that sends; it may block on the broker's socket, so it must be
+	 * neither an event loop nor a thread the AMQP client reads on
+	 */
+	Acker(ScheduledExecutorService executor) {
 		this.executor = executor;
 	}
 
@@ -34,47 +61,128 @@ final class Acker {
 
 			@Override
 			public void ack() {
-				submit(() -> send(() -> channel.basicAck(deliveryTag, false)), listener::acked);
+				submit(new Settle(channel, deliveryTag, Kind.ACK, listener));
 			}
 
 			@Override
 			public void requeue() {
-				submit(() -> send(() -> channel.basicNack(deliveryTag, false, true)), listener::requeued);
+				submit(new Settle(channel, deliveryTag, Kind.REQUEUE, listener));
 			}
 
 			@Override
 			public void reject() {
-				submit(() -> send(() -> channel.basicReject(deliveryTag, false)), listener::rejected);
+				submit(new Settle(channel, deliveryTag, Kind.REJECT, listener));
 			}
 
 		};
 	}
 
-	private void submit(Runnable operation, Runnable then) {
-		this.pending.add(() -> {
-			operation.run();
-			then.run();
-		});
+	private void submit(Settle settle) {
+		this.pending.add(settle);
+		drainSoon();
+	}
+
+	// Waiting a moment gathers the acks of concurrent requests into one multiple-ack frame: under
+	// load, one frame and one wake-up of the sending thread per millisecond instead of per message.
+	private void drainSoon() {
 		if (this.draining.compareAndSet(false, true)) {
-			this.executor.execute(this::drain);
+			this.executor.schedule(this::drain, BATCH.toNanos(), TimeUnit.NANOSECONDS);
 		}
 	}
 
 	private void drain() {
 		do {
-			Runnable operation;
-			while ((operation = this.pending.poll()) != null) {
+			Settle settle;
+			while ((settle = this.pending.poll()) != null) {
 				try {
-					operation.run();
+					apply(settle);
 				}
 				catch (RuntimeException ex) {
 					// One failed settlement must never stall the ones queued behind it.
 					logger.warn("Settlement failed: " + ex);
 				}
 			}
+			sendCoalescedAcks();
 			this.draining.set(false);
 		}
 		while (!this.pending.isEmpty() && this.draining.compareAndSet(false, true));
+		if (!this.heldAcks.isEmpty() && this.flushScheduled.compareAndSet(false, true)) {
+			this.executor.schedule(this::flushHeldAcks, HOLD.toNanos(), TimeUnit.NANOSECONDS);
+		}
+	}
+
+	private void apply(Settle settle) {
+		if (settle.kind == Kind.FLUSH) {
+			sendHeldAcksOneByOne();
+			return;
+		}
+		if (settle.channel != this.channel) {
+			if (settle.channel.isOpen() || this.channel == null) {
+				// A new channel: its delivery tags start again at 1.
+				this.channel = settle.channel;
+				this.settledUpTo = 0;
+				this.settled = new BitSet();
+				this.heldAcks = new BitSet();
+			}
+			else {
+				// A settlement of a channel already replaced: the broker requeued its deliveries.
+				return;
+			}
+		}
+		int index = (int) (settle.tag - this.settledUpTo - 1);
+		if (index < 0 || this.settled.get(index)) {
+			return;
+		}
+		this.settled.set(index);
+		switch (settle.kind) {
+			case ACK -> {
+				this.heldAcks.set(index);
+				settle.listener.acked();
+			}
+			case REQUEUE -> {
+				send(() -> settle.channel.basicNack(settle.tag, false, true));
+				settle.listener.requeued();
+			}
+			case REJECT -> {
+				send(() -> settle.channel.basicReject(settle.tag, false));
+				settle.listener.rejected();
+			}
+			case FLUSH -> {
+			}
+		}
+	}
+
+	private void sendCoalescedAcks() {
+		Channel current = this.channel;
+		int prefix = this.settled.nextClearBit(0);
+		if (current == null || prefix == 0) {
+			return;
+		}
+		int lastAck = this.heldAcks.previousSetBit(prefix - 1);
+		if (lastAck >= 0) {
+			long tag = this.settledUpTo + lastAck + 1;
+			send(() -> current.basicAck(tag, true));
+		}
+		this.settled = this.settled.get(prefix, Math.max(prefix, this.settled.length()));
+		this.heldAcks = this.heldAcks.get(prefix, Math.max(prefix, this.heldAcks.length()));
+		this.settledUpTo += prefix;
+	}
+
+	private void flushHeldAcks() {
+		this.flushScheduled.set(false);
+		submit(Settle.FLUSH);
+	}
+
+	private void sendHeldAcksOneByOne() {
+		Channel current = this.channel;
+		if (current == null) {
+			return;
+		}
+		for (int index = this.heldAcks.nextSetBit(0); index >= 0; index = this.heldAcks.nextSetBit(index + 1)) {
+			long tag = this.settledUpTo + index + 1;
+			send(() -> current.basicAck(tag, false));
+		}
+		this.heldAcks.clear();
 	}
 
 	private static void send(ChannelOperation operation) {
@@ -85,15 +193,24 @@ final class Acker {
 			// The channel is gone, and with it the delivery: the broker has requeued it already.
 			logger.debug("Could not settle a delivery on a closed channel: " + ex.getMessage());
 		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not settle a delivery: " + ex);
-		}
 	}
 
 	@FunctionalInterface
 	private interface ChannelOperation {
 
 		void run() throws IOException;
+
+	}
+
+	private enum Kind {
+
+		ACK, REQUEUE, REJECT, FLUSH
+
+	}
+
+	private record Settle(@Nullable Channel channel, long tag, Kind kind, @Nullable SettlementListener listener) {
+
+		static final Settle FLUSH = new Settle(null, 0, Kind.FLUSH, null);
 
 	}
 

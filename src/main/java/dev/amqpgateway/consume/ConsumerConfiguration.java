@@ -1,19 +1,21 @@
 package dev.amqpgateway.consume;
 
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 import dev.amqpgateway.broker.Brokers;
 import dev.amqpgateway.config.Endpoint;
 import dev.amqpgateway.config.GatewayProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
@@ -28,9 +30,20 @@ class ConsumerConfiguration {
 
 	@Bean
 	Receivers receivers(GatewayProperties properties, Brokers brokers, TaskScheduler reconnectScheduler,
-			MeterRegistry registry) {
+			MeterRegistry registry, ScheduledExecutorService ackExecutor) {
 		return new Receivers(properties, brokers, reconnectScheduler, registry,
-				(task) -> Schedulers.boundedElastic().schedule(task));
+				ackExecutor);
+	}
+
+	/**
+	 * The thread that sends every backend's acks and nacks: off the event loops and off the AMQP
+	 * client's reader threads, since a write to the broker's socket can block.
+	 */
+	@Bean(destroyMethod = "shutdown")
+	ScheduledExecutorService ackExecutor() {
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("gateway-acks-");
+		threads.setDaemon(true);
+		return Executors.newSingleThreadScheduledExecutor(threads);
 	}
 
 	@Bean

@@ -1,6 +1,7 @@
 package dev.amqpgateway.consume;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.amqpgateway.config.Consumer;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
@@ -38,34 +40,56 @@ final class ConsumingReceiver extends ReconnectingReceiver {
 	}
 
 	@Override
-	Mono<Delivery> receive(Lease lease) {
-		return Mono.create((sink) -> {
+	Mono<Delivery> receive(Lease lease, Duration timeout) {
+		Delivery delivery;
+		synchronized (this.lock) {
+			// Checked under the lock closed() takes once the channel is lost: a request is either
+			// refused here or waits where closed() will answer it.
+			if (!isUp()) {
+				delivery = null;
+			}
+			else {
+				delivery = takeBuffered(lease);
+				if (delivery != null) {
+					// The common case under load: no waiter, no timer, no thread hop.
+					return Mono.just(delivery);
+				}
+			}
+		}
+		if (!isUp()) {
+			return Mono.error(unavailable());
+		}
+		return Mono.<Delivery>create((sink) -> {
 			Waiter waiter = new Waiter(sink, lease);
 			sink.onCancel(() -> withdraw(waiter));
-			Delivery delivery = null;
-			boolean up;
+			Delivery arrived;
 			synchronized (this.lock) {
-				// Checked under the lock closed() takes once the channel is lost: a request is either
-				// refused here or waits where closed() will answer it.
-				up = isUp();
-				if (up) {
-					delivery = this.buffer.peek();
-					if (delivery == null) {
+				if (!isUp()) {
+					arrived = null;
+				}
+				else {
+					arrived = takeBuffered(lease);
+					if (arrived == null) {
 						this.waiters.add(waiter);
 						return;
 					}
-					if (!lease.take(delivery)) {
-						return;
-					}
-					this.buffer.poll();
 				}
 			}
-			if (!up) {
+			if (arrived == null) {
 				sink.error(unavailable());
 				return;
 			}
-			sink.success(delivery);
-		});
+			sink.success(arrived);
+		}).take(timeout);
+	}
+
+	// Under the lock.
+	private @Nullable Delivery takeBuffered(Lease lease) {
+		Delivery delivery = this.buffer.peek();
+		if (delivery == null || !lease.take(delivery)) {
+			return null;
+		}
+		return this.buffer.poll();
 	}
 
 	@Override

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 
 import dev.amqpgateway.config.Backend;
+import dev.amqpgateway.config.Encoding;
 import dev.amqpgateway.problem.BrokerUnavailableException;
 import dev.amqpgateway.problem.UndecodableMessageException;
 import org.apache.commons.logging.Log;
@@ -58,25 +59,31 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 	}
 
 	private Mono<Void> drain(ServerWebExchange exchange) {
-		Lease lease = new Lease();
-		List<Mono<Answer>> asks = this.sources.stream().map((source) -> ask(source, lease)).toList();
-		return Mono.zip(asks, EndpointHandler::answers)
-			.flatMap((answers) -> respond(exchange, lease, answers))
-			.doOnCancel(lease::release)
-			.doOnError((ex) -> lease.release());
+		return Mono.defer(() -> {
+			Lease lease = new Lease();
+			Mono<List<Answer>> answers = (this.sources.size() == 1) ? ask(this.sources.get(0), lease).map(List::of)
+					: Mono.zip(this.sources.stream().map((source) -> ask(source, lease)).toList(),
+							EndpointHandler::answers);
+			return answers.flatMap((all) -> respond(exchange, lease, all))
+				.doOnCancel(lease::release)
+				.doOnError((ex) -> lease.release());
+		});
 	}
 
 	private Mono<Answer> ask(Source source, Lease lease) {
 		long start = System.nanoTime();
-		return source.receiver().receive(lease)
+		return source.receiver().receive(lease, this.timeout)
 			.map((delivery) -> Answer.delivered(source, delivery))
-			.take(this.timeout)
 			.defaultIfEmpty(Answer.empty(source))
 			.onErrorResume(BackendUnavailableException.class, (ex) -> Mono.just(Answer.unavailable(source, ex)))
 			.doOnNext((answer) -> source.metrics().waited(Duration.ofNanos(System.nanoTime() - start)));
 	}
 
 	private Mono<Void> respond(ServerWebExchange exchange, Lease lease, List<Answer> answers) {
+		if (answers.size() == 1 && passesThrough(answers.get(0))) {
+			Answer answer = answers.get(0);
+			return write(exchange, lease, answer.delivery().body(), List.of(answer), true);
+		}
 		ObjectNode merged = this.mapper.createObjectNode();
 		List<Answer> written = new ArrayList<>();
 		List<String> undecodable = new ArrayList<>();
@@ -100,7 +107,8 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 			}
 		}
 		if (!written.isEmpty()) {
-			return write(exchange, lease, merged, written, written.size() == answers.size());
+			return write(exchange, lease, this.mapper.writeValueAsBytes(merged), written,
+					written.size() == answers.size());
 		}
 		lease.release();
 		if (!undecodable.isEmpty()) {
@@ -115,9 +123,18 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 		return response.setComplete();
 	}
 
-	private Mono<Void> write(ServerWebExchange exchange, Lease lease, ObjectNode merged, List<Answer> written,
+	/**
+	 * Whether a lone backend's message can be written as it is: a JSON object for a json backend
+	 * without group is its own answer, and validating it costs less than parsing and writing it again.
+	 */
+	private boolean passesThrough(Answer answer) {
+		Backend backend = answer.source().backend();
+		return answer.delivery() != null && backend.encoding() == Encoding.JSON && backend.group().isEmpty()
+				&& this.decoder.isJsonObject(answer.delivery().body());
+	}
+
+	private Mono<Void> write(ServerWebExchange exchange, Lease lease, byte[] body, List<Answer> written,
 			boolean completed) {
-		byte[] body = this.mapper.writeValueAsBytes(merged);
 		ServerHttpResponse response = exchange.getResponse();
 		response.setStatusCode(HttpStatus.OK);
 		response.getHeaders().setContentType(MediaType.APPLICATION_JSON);

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 
 import dev.amqpgateway.config.Backend;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -28,6 +30,43 @@ final class MessageDecoder {
 			case STRING -> content(this.mapper.getNodeFactory().stringNode(new String(body, StandardCharsets.UTF_8)));
 			case NO_OP -> this.mapper.createObjectNode();
 		};
+	}
+
+	/**
+	 * Whether the body is exactly one JSON object, checked without building it.
+	 * @param body a message body
+	 * @return true for a well-formed object with nothing after it
+	 */
+	boolean isJsonObject(byte[] body) {
+		if (body.length == 0) {
+			return false;
+		}
+		try (JsonParser parser = this.mapper.createParser(body)) {
+			if (parser.nextToken() != JsonToken.START_OBJECT) {
+				return false;
+			}
+			int depth = 1;
+			while (depth > 0) {
+				JsonToken token = parser.nextToken();
+				if (token == null) {
+					return false;
+				}
+				if (token.isStructStart()) {
+					depth++;
+				}
+				else if (token.isStructEnd()) {
+					depth--;
+				}
+				else if (token == JsonToken.VALUE_STRING) {
+					// Decoding the text is what checks its escapes and UTF-8; skipping would not.
+					parser.getTextLength();
+				}
+			}
+			return parser.nextToken() == null;
+		}
+		catch (JacksonException ex) {
+			return false;
+		}
 	}
 
 	private ObjectNode json(byte[] body, boolean isCollection) {

@@ -29,13 +29,14 @@ final class PollingReceiver extends ReconnectingReceiver {
 	}
 
 	@Override
-	Mono<Delivery> receive(Lease lease) {
+	Mono<Delivery> receive(Lease lease, Duration timeout) {
 		if (!isUp()) {
 			return Mono.error(unavailable());
 		}
 		return Mono.fromCallable(this::poll)
 			.subscribeOn(Schedulers.boundedElastic())
 			.repeatWhenEmpty((polls) -> polls.concatMap((poll) -> Mono.delay(delayAfter(poll))))
+			.take(timeout)
 			.doOnSubscribe((subscription) -> this.waiting.incrementAndGet())
 			.doFinally((signal) -> this.waiting.decrementAndGet());
 	}

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -41,7 +41,7 @@ public class Receivers implements SmartLifecycle {
 	private volatile boolean running;
 
 	Receivers(GatewayProperties properties, Brokers brokers, TaskScheduler scheduler, MeterRegistry registry,
-			Executor ackExecutor) {
+			ScheduledExecutorService ackExecutor) {
 		for (Endpoint endpoint : properties.endpoints()) {
 			List<EndpointHandler.Source> sources = new ArrayList<>();
 			for (int i = 0; i < endpoint.backend().size(); i++) {

@@ -82,11 +82,12 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 	}
 
 	/**
-	 * Take the next message for a request.
+	 * Take the next message for a request, waiting for one at most the given time.
 	 * @param lease the deliveries of the request, which takes ownership of the message
-	 * @return the delivery, an error when the backend is unavailable; never completes empty on its own
+	 * @param timeout how long to wait when no message is at hand
+	 * @return the delivery; empty when none came in time; an error when the backend is unavailable
 	 */
-	abstract Mono<Delivery> receive(Lease lease);
+	abstract Mono<Delivery> receive(Lease lease, Duration timeout);
 
 	/**
 	 * Requests waiting for a message of this backend now.
