@@ -163,4 +163,21 @@ class MessageDecoderTests {
 		return new Backend(List.of("amqp://localhost"), encoding, isCollection, "", false, null, null);
 	}
 
+	@Test
+	void isJsonObjectAcceptsExactlyOneObject() {
+		assertThat(this.decoder.isJsonObject(bytes("{\"a\": {\"b\": [1, \"x\"]}}"))).isTrue();
+		assertThat(this.decoder.isJsonObject(bytes(" {} "))).isTrue();
+	}
+
+	@Test
+	void isJsonObjectRefusesWhatTheTreeParserRefuses() {
+		assertThat(this.decoder.isJsonObject(bytes("[1]"))).isFalse();
+		assertThat(this.decoder.isJsonObject(bytes("{} {}"))).isFalse();
+		assertThat(this.decoder.isJsonObject(bytes("{\"a\": 1"))).isFalse();
+		assertThat(this.decoder.isJsonObject(bytes("{\"a\": \"\\q\"}"))).isFalse();
+		assertThat(this.decoder.isJsonObject(new byte[] { '{', '"', 'a', '"', ':', '"', (byte) 0xC3, '"', '}' }))
+			.isFalse();
+		assertThat(this.decoder.isJsonObject(new byte[0])).isFalse();
+	}
+
 }
