@@ -52,6 +52,12 @@ class ChaosDrainIntegrationTests {
 
 	static final int CLIENTS = 8;
 
+	/**
+	 * Each client's pause after a message: without it the gateway drains the queue before
+	 * {@code rabbitmqctl} has even started, and the faults would hit an empty queue.
+	 */
+	static final Duration PACE = Duration.ofMillis(Long.getLong("chaos.pace-ms", 5));
+
 	static final Duration DEADLINE = Duration.ofMinutes(2);
 
 	static final String EXCHANGE = GatewayEndpoints.unique("chaos-x");
@@ -125,11 +131,13 @@ class ChaosDrainIntegrationTests {
 			running.add(clients.submit(() -> client(http, request, seen, responses, stop)));
 		}
 		int injected = 0;
+		List<Integer> servedAtFaults = new ArrayList<>();
 		Instant deadline = Instant.now().plus(DEADLINE);
 		Instant started = Instant.now();
 		try {
 			while (seen.size() < MESSAGES && Instant.now().isBefore(deadline)) {
 				if (injected < faults.size() && seen.size() >= faults.get(injected).after()) {
+					servedAtFaults.add(seen.size());
 					faults.get(injected++).action().run();
 				}
 				LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
@@ -151,8 +159,9 @@ class ChaosDrainIntegrationTests {
 		}
 		long duplicates = responses.get() - seen.size();
 		long remaining = TestBroker.depth(queue).total();
-		System.out.printf("chaos %s: %d messages, %d served in %d ms, %d duplicates, %d lost, %d still queued%n",
-				path, MESSAGES, seen.size(), took.toMillis(), duplicates, lost.size(), remaining);
+		System.out.printf(
+				"chaos %s: %d messages, faults after %s served, %d served in %d ms, %d duplicates, %d lost, %d still queued%n",
+				path, MESSAGES, servedAtFaults, seen.size(), took.toMillis(), duplicates, lost.size(), remaining);
 		assertThat(lost.size()).as("lost messages must still be queued").isLessThanOrEqualTo((int) remaining);
 		return new Report(lost, duplicates, injected);
 	}
@@ -168,6 +177,7 @@ class ChaosDrainIntegrationTests {
 					assertThat(id.find()).as(response.body()).isTrue();
 					seen.merge(id.group(1), 1, Integer::sum);
 					responses.incrementAndGet();
+					LockSupport.parkNanos(PACE.toNanos());
 				}
 				else if (response.statusCode() == 503) {
 					LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
