@@ -2,19 +2,23 @@ package dev.amqpgateway.consume;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * A backend with {@code auto_ack: true}: each request polls the queue with {@code basic.get} in
- * auto-ack mode, so the broker forgets a message the moment it hands it over and the gateway never
- * acknowledges anything (at-most-once). Polls back off from 5 ms to 100 ms while the queue is empty.
+ * A backend with {@code auto_ack: true}: while requests wait, one poller per backend takes
+ * messages with {@code basic.get} in auto-ack mode, so the broker forgets a message the moment it
+ * hands it over and the gateway never acknowledges anything (at-most-once). However many requests
+ * wait, the broker sees one poll at a time, backing off from 5 ms to 100 ms while the queue is
+ * empty; nothing is polled while no request waits. A message whose request went away meanwhile
+ * is kept for the next request.
  */
 final class PollingReceiver extends ReconnectingReceiver {
 
@@ -22,7 +26,13 @@ final class PollingReceiver extends ReconnectingReceiver {
 
 	private static final Duration MAX_POLL_DELAY = Duration.ofMillis(100);
 
-	private final AtomicInteger waiting = new AtomicInteger();
+	private final Handoff handoff = new Handoff();
+
+	private final AtomicBoolean polling = new AtomicBoolean();
+
+	private final Scheduler pollScheduler = Schedulers.boundedElastic();
+
+	private int emptyPolls;
 
 	PollingReceiver(ReceiverContext context) {
 		super(context);
@@ -30,32 +40,48 @@ final class PollingReceiver extends ReconnectingReceiver {
 
 	@Override
 	Mono<Delivery> receive(Lease lease, Duration timeout) {
-		if (!isUp()) {
-			return Mono.error(unavailable());
-		}
-		return Mono.fromCallable(this::poll)
-			.subscribeOn(Schedulers.boundedElastic())
-			.repeatWhenEmpty((polls) -> polls.concatMap((poll) -> Mono.delay(delayAfter(poll))))
-			.take(timeout)
-			.doOnSubscribe((subscription) -> this.waiting.incrementAndGet())
-			.doFinally((signal) -> this.waiting.decrementAndGet());
+		return this.handoff.receive(lease, timeout, this::isUp, this::unavailable, this::startPolling);
 	}
 
-	private @Nullable Delivery poll() {
-		Channel channel = channel();
-		if (channel == null) {
-			throw unavailable();
+	private void startPolling() {
+		if (this.polling.compareAndSet(false, true)) {
+			this.emptyPolls = 0;
+			this.pollScheduler.schedule(this::poll);
 		}
+	}
+
+	// One poll at a time, on a blocking-friendly thread: basic.get waits for the broker's answer.
+	private void poll() {
+		Channel channel = channel();
+		if (channel == null || !this.handoff.hasWaiters()) {
+			stopPolling();
+			return;
+		}
+		GetResponse response;
 		try {
-			GetResponse response = channel.basicGet(queue(), true);
-			if (response == null) {
-				return null;
-			}
-			return new Delivery(response.getBody(), response.getProps(), response.getEnvelope().isRedeliver(),
-					Delivery.Settlement.NONE);
+			response = channel.basicGet(queue(), true);
 		}
 		catch (IOException | ShutdownSignalException ex) {
-			throw unavailable();
+			// The channel's loss is handled by the receiver, which answers the waiting requests.
+			stopPolling();
+			return;
+		}
+		if (response != null) {
+			this.emptyPolls = 0;
+			this.handoff.offer(new Delivery(response.getBody(), response.getProps(),
+					response.getEnvelope().isRedeliver(), Delivery.Settlement.NONE), () -> true);
+			this.pollScheduler.schedule(this::poll);
+		}
+		else {
+			this.pollScheduler.schedule(this::poll, delayAfter(this.emptyPolls++).toMillis(), TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private void stopPolling() {
+		this.polling.set(false);
+		// A request may have started waiting between the last check and now.
+		if (this.handoff.hasWaiters() && isUp()) {
+			startPolling();
 		}
 	}
 
@@ -66,12 +92,12 @@ final class PollingReceiver extends ReconnectingReceiver {
 
 	@Override
 	int waiting() {
-		return this.waiting.get();
+		return this.handoff.waiting();
 	}
 
 	@Override
 	int buffered() {
-		return 0;
+		return this.handoff.buffered();
 	}
 
 	@Override
@@ -80,6 +106,8 @@ final class PollingReceiver extends ReconnectingReceiver {
 
 	@Override
 	void closed(String reason) {
+		// Messages taken already are the gateway's alone (the broker forgot them): keep them.
+		this.handoff.close(unavailable(), false);
 	}
 
 }

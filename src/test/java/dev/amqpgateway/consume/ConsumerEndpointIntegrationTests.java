@@ -7,6 +7,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.HashSet;
+import java.util.Set;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
@@ -65,6 +72,8 @@ class ConsumerEndpointIntegrationTests {
 
 	static final String VANISH = GatewayEndpoints.unique("vanish");
 
+	static final String AUTO_MANY = GatewayEndpoints.unique("auto-many");
+
 	@DynamicPropertySource
 	static void endpoints(DynamicPropertyRegistry registry) {
 		new GatewayEndpoints()
@@ -83,6 +92,9 @@ class ConsumerEndpointIntegrationTests {
 			.endpoint("/auto", consumer(AUTO, EXCHANGE, "amqp.consumer.routing_key[0]", AUTO,
 					"amqp.consumer.auto_ack", "true"))
 			.endpoint("/vanish", consumer(VANISH, EXCHANGE, "amqp.consumer.routing_key[0]", VANISH))
+			.endpoint("/auto-many", consumer(AUTO_MANY, EXCHANGE, "amqp.consumer.routing_key[0]", AUTO_MANY,
+					"amqp.consumer.auto_ack", "true"))
+			.timeout("10s")
 			.properties()
 			.forEach((name, value) -> registry.add(name, () -> value));
 		registry.add("gateway.timeout", () -> "400ms");
@@ -260,6 +272,28 @@ class ConsumerEndpointIntegrationTests {
 		assertThat(counter("gateway.messages.requeued", "/auto")).isZero();
 		assertThat(TestBroker.depth(AUTO).total()).isZero();
 		this.client.get().uri("/auto").exchange().expectStatus().isNoContent();
+	}
+
+	@Test
+	void autoAckBackendServesManyWaitingRequestsFromOnePoller() {
+		int requests = 20;
+		HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+		List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+		for (int i = 0; i < requests; i++) {
+			responses.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/auto-many"))
+				.build(), HttpResponse.BodyHandlers.ofString()));
+		}
+		await().until(() -> gauge("gateway.requests.waiting", "/auto-many") == requests);
+		for (int i = 0; i < requests; i++) {
+			publish(AUTO_MANY, "{\"n\": " + i + "}");
+		}
+		Set<String> bodies = new HashSet<>();
+		for (CompletableFuture<HttpResponse<String>> response : responses) {
+			HttpResponse<String> answer = response.orTimeout(10, TimeUnit.SECONDS).join();
+			assertThat(answer.statusCode()).isEqualTo(200);
+			bodies.add(answer.body());
+		}
+		assertThat(bodies).hasSize(requests);
 	}
 
 	@Test

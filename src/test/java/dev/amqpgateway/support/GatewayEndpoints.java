@@ -45,6 +45,16 @@ public final class GatewayEndpoints {
 	}
 
 	/**
+	 * Set the timeout of the endpoint added last.
+	 * @param timeout a duration, such as {@code 10s}
+	 * @return this builder
+	 */
+	public GatewayEndpoints timeout(String timeout) {
+		this.properties.put("gateway.endpoints[" + (this.endpoints - 1) + "].timeout", timeout);
+		return this;
+	}
+
+	/**
 	 * The properties built so far.
 	 * @return property names and values
 	 */

@@ -1,0 +1,156 @@
+package dev.amqpgateway.consume;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+/**
+ * Where a backend's deliveries meet its requests: a delivery goes to the longest-waiting live
+ * request, or waits in a buffer for the next one; a request takes a buffered delivery at once, or
+ * waits at most its timeout. A request only ever takes a delivery through its {@link Lease}, so one
+ * that has gone (client left, timed out) takes nothing.
+ */
+final class Handoff {
+
+	private final Object lock = new Object();
+
+	private final ArrayDeque<Delivery> buffer = new ArrayDeque<>();
+
+	private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+
+	/**
+	 * Take the next delivery for a request.
+	 * @param lease the request's deliveries
+	 * @param timeout how long to wait when none is buffered
+	 * @param up whether the backend can serve; checked under the lock {@link #close} takes, so that
+	 * a request is either refused here or waits where closing will answer it
+	 * @param unavailable the error for a request the backend cannot serve
+	 * @param waiting told when a request starts to wait
+	 * @return the delivery, empty after the timeout, or the error
+	 */
+	Mono<Delivery> receive(Lease lease, Duration timeout, BooleanSupplier up,
+			Supplier<RuntimeException> unavailable, Runnable waiting) {
+		synchronized (this.lock) {
+			if (up.getAsBoolean()) {
+				Delivery delivery = takeBuffered(lease);
+				if (delivery != null) {
+					// The common case under load: no waiter, no timer, no thread hop.
+					return Mono.just(delivery);
+				}
+			}
+		}
+		if (!up.getAsBoolean()) {
+			return Mono.error(unavailable.get());
+		}
+		return Mono.<Delivery>create((sink) -> {
+			Waiter waiter = new Waiter(sink, lease);
+			sink.onCancel(() -> withdraw(waiter));
+			Delivery arrived = null;
+			boolean refused;
+			synchronized (this.lock) {
+				refused = !up.getAsBoolean();
+				if (!refused) {
+					arrived = takeBuffered(lease);
+					if (arrived == null) {
+						this.waiters.add(waiter);
+					}
+				}
+			}
+			if (refused) {
+				sink.error(unavailable.get());
+			}
+			else if (arrived != null) {
+				sink.success(arrived);
+			}
+			else {
+				waiting.run();
+			}
+		}).take(timeout);
+	}
+
+	/**
+	 * Give a delivery to the longest-waiting live request, or keep it for the next one.
+	 * @param delivery the delivery
+	 * @param current whether its source is still current; checked under the lock, so that a late
+	 * delivery of a lost channel is never taken
+	 */
+	void offer(Delivery delivery, BooleanSupplier current) {
+		Waiter waiter;
+		synchronized (this.lock) {
+			if (!current.getAsBoolean()) {
+				return;
+			}
+			while ((waiter = this.waiters.poll()) != null) {
+				if (waiter.lease.take(delivery)) {
+					break;
+				}
+			}
+			if (waiter == null) {
+				this.buffer.add(delivery);
+				return;
+			}
+		}
+		waiter.sink.success(delivery);
+	}
+
+	/**
+	 * Answer every waiting request with an error, and optionally forget the buffer.
+	 * @param error the error for the waiting requests
+	 * @param dropBuffer whether the buffered deliveries died with their source
+	 */
+	void close(RuntimeException error, boolean dropBuffer) {
+		List<Waiter> stranded;
+		synchronized (this.lock) {
+			if (dropBuffer) {
+				this.buffer.clear();
+			}
+			stranded = new ArrayList<>(this.waiters);
+			this.waiters.clear();
+		}
+		stranded.forEach((waiter) -> waiter.sink.error(error));
+	}
+
+	boolean hasWaiters() {
+		synchronized (this.lock) {
+			return !this.waiters.isEmpty();
+		}
+	}
+
+	int waiting() {
+		synchronized (this.lock) {
+			return this.waiters.size();
+		}
+	}
+
+	int buffered() {
+		synchronized (this.lock) {
+			return this.buffer.size();
+		}
+	}
+
+	// Under the lock.
+	private @Nullable Delivery takeBuffered(Lease lease) {
+		Delivery delivery = this.buffer.peek();
+		if (delivery == null || !lease.take(delivery)) {
+			return null;
+		}
+		return this.buffer.poll();
+	}
+
+	private void withdraw(Waiter waiter) {
+		synchronized (this.lock) {
+			this.waiters.remove(waiter);
+		}
+	}
+
+	private record Waiter(MonoSink<Delivery> sink, Lease lease) {
+	}
+
+}
