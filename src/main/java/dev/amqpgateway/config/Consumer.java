@@ -20,7 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param durable whether the exchange and the queue survive a broker restart
  * @param delete whether the exchange and the queue are deleted when no longer used
  * @param exclusive whether the queue is exclusive to the gateway's connection
- * @param noWait whether declarations skip waiting for the broker's reply
+ * @param noWait accepted for compatibility with KrakenD; declarations always wait for the broker's reply, so that a refused one can be reported
  * @param noLocal accepted for compatibility; RabbitMQ ignores it
  * @param prefetchCount most unacknowledged messages the backend holds at once; 0 for the gateway's limit
  * @param autoAck whether the broker forgets a message as soon as it hands it over
