@@ -1,0 +1,66 @@
+package dev.amqpgateway;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The feature packages depend on each other in one direction only, as the code map in STYLE.md
+ * draws them: configuration at the bottom, health at the top, no cycles.
+ */
+class ModularityTests {
+
+	private static final Path SOURCES = Path.of("src/main/java/dev/amqpgateway");
+
+	private static final Pattern IMPORT = Pattern.compile("^import dev\\.amqpgateway\\.([a-z]+)\\.", Pattern.MULTILINE);
+
+	private static final Map<String, Set<String>> ALLOWED = Map.of(
+			"config", Set.of(),
+			"problem", Set.of(),
+			"broker", Set.of("config"),
+			"topology", Set.of("config", "broker"),
+			"http", Set.of("config"),
+			"consume", Set.of("config", "broker", "problem"),
+			"health", Set.of("config", "broker", "topology", "consume"));
+
+	@Test
+	void featurePackagesDependOnlyOnThoseBelowThem() throws IOException {
+		Map<String, Set<String>> actual = dependencies();
+		assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(ALLOWED.keySet());
+		actual.forEach((feature, uses) -> assertThat(uses).as(feature + " depends on")
+			.isSubsetOf(ALLOWED.get(feature)));
+	}
+
+	private static Map<String, Set<String>> dependencies() throws IOException {
+		Map<String, Set<String>> dependencies = new TreeMap<>();
+		try (Stream<Path> files = Files.walk(SOURCES)) {
+			for (Path file : files.filter((path) -> path.toString().endsWith(".java")).toList()) {
+				Path relative = SOURCES.relativize(file);
+				if (relative.getNameCount() < 2) {
+					continue;
+				}
+				String feature = relative.getName(0).toString();
+				Set<String> uses = dependencies.computeIfAbsent(feature, (key) -> new TreeSet<>());
+				Matcher imports = IMPORT.matcher(Files.readString(file));
+				while (imports.find()) {
+					if (!imports.group(1).equals(feature)) {
+						uses.add(imports.group(1));
+					}
+				}
+			}
+		}
+		return dependencies;
+	}
+
+}
