@@ -72,6 +72,20 @@ public class Receivers implements SmartLifecycle {
 		return List.copyOf(this.receivers);
 	}
 
+	/**
+	 * One backend of an endpoint.
+	 * @param endpoint path of the endpoint
+	 * @param index position of the backend in the endpoint's list
+	 * @return the backend
+	 * @throws IllegalArgumentException when the endpoint has no such backend
+	 */
+	public ConsumerBackend backend(String endpoint, int index) {
+		return this.receivers.stream()
+			.filter((receiver) -> receiver.endpoint().equals(endpoint) && receiver.index() == index)
+			.findFirst()
+			.orElseThrow(() -> new IllegalArgumentException("No backend " + index + " on " + endpoint));
+	}
+
 	List<EndpointHandler.Source> sourcesOf(String endpoint) {
 		return this.sourcesByEndpoint.get(endpoint);
 	}

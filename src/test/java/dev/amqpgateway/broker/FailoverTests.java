@@ -85,8 +85,7 @@ class FailoverTests {
 			.endpoint("/failover", consumer(FAILOVER_QUEUE, EXCHANGE, "amqp.consumer.routing_key[0]", FAILOVER_QUEUE,
 					"host[0]", "amqp://guest:guest@127.0.0.1:" + FIRST.port(),
 					"host[1]", "amqp://guest:guest@127.0.0.1:" + SECOND.port()))
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 		registry.add("gateway.max_backoff", () -> "500ms");
 	}
 
@@ -140,11 +139,7 @@ class FailoverTests {
 	}
 
 	private ConsumerBackend backend(String endpoint) {
-		return this.receivers.backends()
-			.stream()
-			.filter((backend) -> backend.endpoint().equals(endpoint))
-			.findFirst()
-			.orElseThrow();
+		return this.receivers.backend(endpoint, 0);
 	}
 
 	private BackendStatus status(String endpoint) {

@@ -70,8 +70,7 @@ class TlsTests {
 					"tls.key_store_password", TestCertificates.PASSWORD))
 			.endpoint("/no-client-certificate", tls(MUTUAL, GatewayEndpoints.unique("no-client-certificate"),
 					"tls.trust_store", CERTIFICATES.trustStore()))
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 		registry.add("gateway.max_backoff", () -> "500ms");
 	}
 
@@ -138,12 +137,7 @@ class TlsTests {
 	}
 
 	private BackendStatus status(String endpoint) {
-		return this.receivers.backends()
-			.stream()
-			.filter((backend) -> backend.endpoint().equals(endpoint))
-			.findFirst()
-			.orElseThrow()
-			.status();
+		return this.receivers.backend(endpoint, 0).status();
 	}
 
 }

@@ -48,8 +48,7 @@ class BrokerDownAtStartupTests {
 	static void endpoints(DynamicPropertyRegistry registry) {
 		new GatewayEndpoints()
 			.endpoint("/late", consumer(QUEUE, EXCHANGE, "host[0]", "amqp://guest:guest@127.0.0.1:" + BROKER.port()))
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 		registry.add("gateway.timeout", () -> "5s");
 		registry.add("gateway.max_backoff", () -> "500ms");
 	}

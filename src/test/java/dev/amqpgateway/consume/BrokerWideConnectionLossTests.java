@@ -52,8 +52,7 @@ class BrokerWideConnectionLossTests {
 					"amqp.consumer.exclusive", "true"))
 			.endpoint("/polling", consumer(GatewayEndpoints.unique("broker-wide-polling"), EXCHANGE,
 					"amqp.consumer.auto_ack", "true"))
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 		registry.add("gateway.max_backoff", () -> "500ms");
 	}
 

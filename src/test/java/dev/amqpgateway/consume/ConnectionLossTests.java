@@ -70,8 +70,7 @@ class ConnectionLossTests {
 			.endpoint("/deleted", DELETED.consumer())
 			.endpoint("/forced", FORCED.consumer())
 			.endpoint("/give-up", GIVE_UP.consumer("amqp.consumer.max_retries", "2"))
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 		registry.add("gateway.timeout", () -> "5s");
 		registry.add("gateway.max_backoff", () -> "500ms");
 	}

@@ -95,8 +95,7 @@ class ConsumerEndpointIntegrationTests {
 			.endpoint("/auto-many", consumer(AUTO_MANY, EXCHANGE, "amqp.consumer.routing_key[0]", AUTO_MANY,
 					"amqp.consumer.auto_ack", "true"))
 			.timeout("10s")
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 		registry.add("gateway.timeout", () -> "400ms");
 		registry.add("gateway.max_deliveries", () -> "3");
 	}

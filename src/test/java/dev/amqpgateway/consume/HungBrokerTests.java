@@ -51,7 +51,7 @@ class HungBrokerTests {
 		HUNG_ENDPOINTS.forEach((path) -> endpoints.endpoint(path, consumer(HUNG)));
 		SHARED_ENDPOINTS.forEach((path) -> endpoints.endpoint(path, consumer(SHARED)));
 		endpoints.endpoint("/healthy", consumer(HEALTHY));
-		endpoints.properties().forEach((name, value) -> registry.add(name, () -> value));
+		endpoints.addTo(registry);
 		registry.add("gateway.timeout", () -> "5s");
 		registry.add("gateway.max_backoff", () -> "500ms");
 	}
@@ -98,12 +98,7 @@ class HungBrokerTests {
 	}
 
 	private BackendStatus status(String endpoint) {
-		return this.receivers.backends()
-			.stream()
-			.filter((backend) -> backend.endpoint().equals(endpoint))
-			.findFirst()
-			.orElseThrow()
-			.status();
+		return this.receivers.backend(endpoint, 0).status();
 	}
 
 }

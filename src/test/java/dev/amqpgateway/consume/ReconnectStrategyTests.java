@@ -52,8 +52,7 @@ class ReconnectStrategyTests {
 			.endpoint("/linear", linear(LINEAR, GatewayEndpoints.unique("linear")))
 			.endpoint("/retry-after", linear(RETRY_AFTER, GatewayEndpoints.unique("retry-after")))
 			.endpoint("/gives-up", linear(GIVES_UP, GIVES_UP_QUEUE, "amqp.consumer.max_retries", "2"))
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 		registry.add("gateway.timeout", () -> "5s");
 		registry.add("gateway.max_backoff", () -> "30s");
 	}
@@ -139,12 +138,7 @@ class ReconnectStrategyTests {
 	}
 
 	private BackendStatus status(String endpoint) {
-		return this.receivers.backends()
-			.stream()
-			.filter((backend) -> backend.endpoint().equals(endpoint))
-			.findFirst()
-			.orElseThrow()
-			.status();
+		return this.receivers.backend(endpoint, 0).status();
 	}
 
 }

@@ -62,8 +62,7 @@ class BrokerSecretsIntegrationTests {
 		String host = "amqp://" + USER + ":" + ENCODED_PASSWORD + "@" + TestBroker.host() + ":" + TestBroker.port();
 		new GatewayEndpoints()
 			.endpoint("/secret", consumer(QUEUE, EXCHANGE, "amqp.consumer.routing_key[0]", QUEUE, "host[0]", host))
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 	}
 
 	@BeforeAll

@@ -50,8 +50,7 @@ class GatewayHealthIntegrationTests {
 					"amqp.consumer.auto_ack", "true"))
 			.endpoint("/api/v1/nested", consumer(NESTED, EXCHANGE, "amqp.consumer.routing_key[0]", NESTED))
 			.endpoint("/conflict", consumer(CONFLICT, EXCHANGE, "amqp.consumer.routing_key[0]", CONFLICT))
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 	}
 
 	@BeforeAll

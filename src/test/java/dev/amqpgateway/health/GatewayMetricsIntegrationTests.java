@@ -39,8 +39,7 @@ class GatewayMetricsIntegrationTests {
 		new GatewayEndpoints()
 			.endpoint("/metered", consumer(METERED, EXCHANGE, "amqp.consumer.routing_key[0]", METERED))
 			.endpoint("/idle", consumer(IDLE, EXCHANGE, "amqp.consumer.routing_key[0]", IDLE))
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 		registry.add("gateway.timeout", () -> "200ms");
 	}
 

@@ -35,8 +35,7 @@ class UnreachableBrokerHealthTests {
 			.endpoint("/waiting", consumer(GatewayEndpoints.unique("waiting"), "unused", "host[0]", NOWHERE))
 			.endpoint("/given-up", consumer(GatewayEndpoints.unique("given-up"), "unused", "host[0]", NOWHERE,
 					"amqp.consumer.max_retries", "2"))
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 	}
 
 	@Autowired

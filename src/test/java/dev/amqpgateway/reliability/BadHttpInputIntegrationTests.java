@@ -32,8 +32,7 @@ class BadHttpInputIntegrationTests {
 	@DynamicPropertySource
 	static void endpoints(DynamicPropertyRegistry registry) {
 		new GatewayEndpoints().endpoint("/input", consumer(QUEUE, EXCHANGE))
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 		registry.add("gateway.timeout", () -> "200ms");
 	}
 

@@ -76,8 +76,7 @@ class ChaosDrainIntegrationTests {
 			.endpoint("/restart", consumer(RESTART, EXCHANGE, "amqp.consumer.routing_key[0]", RESTART,
 					"amqp.consumer.durable", "true", "amqp.consumer.prefetch_count", "50",
 					"amqp.consumer.backoff_strategy", "linear"))
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 		registry.add("gateway.timeout", () -> "300ms");
 		registry.add("gateway.max_backoff", () -> "1s");
 	}

@@ -77,8 +77,7 @@ class PoisonMessageIntegrationTests {
 					QUORUM_DISCARD, "amqp.consumer.durable", "true", "amqp.consumer.queue_arguments.x-queue-type",
 					"quorum", "amqp.consumer.queue_arguments.x-dead-letter-exchange", DEAD_LETTERS,
 					"amqp.consumer.nack_discard", "true"))
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 		registry.add("gateway.timeout", () -> "500ms");
 		registry.add("gateway.max_deliveries", () -> String.valueOf(MAX_DELIVERIES));
 	}

@@ -44,8 +44,7 @@ class VanishingClientsIntegrationTests {
 	@DynamicPropertySource
 	static void endpoints(DynamicPropertyRegistry registry) {
 		new GatewayEndpoints().endpoint("/vanishing", consumer(QUEUE, EXCHANGE, "amqp.consumer.prefetch_count", "10"))
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 		registry.add("gateway.timeout", () -> "30s");
 	}
 

@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
+
 /**
  * Builds {@code gateway.endpoints[...]} properties for a test, each consumer on a queue and
  * exchange of its own so that tests never see each other's messages.
@@ -52,6 +54,14 @@ public final class GatewayEndpoints {
 	public GatewayEndpoints timeout(String timeout) {
 		this.properties.put("gateway.endpoints[" + (this.endpoints - 1) + "].timeout", timeout);
 		return this;
+	}
+
+	/**
+	 * Register the properties built so far with a test's dynamic properties.
+	 * @param registry the registry of a {@code @DynamicPropertySource} method
+	 */
+	public void addTo(DynamicPropertyRegistry registry) {
+		this.properties.forEach((name, value) -> registry.add(name, () -> value));
 	}
 
 	/**

@@ -125,8 +125,7 @@ class TopologyIntegrationTests {
 			.endpoint("/recreated", consumer(RECREATED, exchange(RECREATED)))
 			.endpoint("/elsewhere", consumer(ELSEWHERE, exchange(ELSEWHERE), "host[0]", TestBroker.url() + "/" + VHOST))
 			.endpoint("/clash", consumer(CLASH, exchange(CLASH), "host[0]", TestBroker.url() + "/" + VHOST))
-			.properties()
-			.forEach((name, value) -> registry.add(name, () -> value));
+			.addTo(registry);
 		registry.add("gateway.timeout", () -> "500ms");
 	}
 
