@@ -28,6 +28,7 @@ import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -43,9 +44,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * messages through the gateway while the broker's connections are cut twice, or while the broker
  * application restarts. Every message ends up in a completed response; duplicates are counted.
  * The test command runs it with 2,000 messages; {@code bench/chaos} runs it with
- * {@code -Dchaos.messages=10000}.
+ * {@code -Dchaos.messages=10000}. It closes every connection of the broker and restarts it, so
+ * {@code -Dgateway.tests.broker-wide=false} skips it on a broker that others use.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@DisabledIfSystemProperty(named = "gateway.tests.broker-wide", matches = "false")
 class ChaosDrainIntegrationTests {
 
 	static final int MESSAGES = Integer.getInteger("chaos.messages", 2_000);
