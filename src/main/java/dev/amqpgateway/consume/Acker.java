@@ -36,6 +36,8 @@ final class Acker {
 
 	private final AtomicBoolean flushScheduled = new AtomicBoolean();
 
+	private final AtomicBoolean flushRequested = new AtomicBoolean();
+
 	private final ScheduledExecutorService executor;
 
 	// Touched by the single draining thread only.
@@ -103,19 +105,18 @@ final class Acker {
 				}
 			}
 			sendCoalescedAcks();
+			if (this.flushRequested.getAndSet(false)) {
+				sendHeldAcksOneByOne();
+			}
 			this.draining.set(false);
 		}
-		while (!this.pending.isEmpty() && this.draining.compareAndSet(false, true));
+		while ((!this.pending.isEmpty() || this.flushRequested.get()) && this.draining.compareAndSet(false, true));
 		if (!this.heldAcks.isEmpty() && this.flushScheduled.compareAndSet(false, true)) {
 			this.executor.schedule(this::flushHeldAcks, HOLD.toNanos(), TimeUnit.NANOSECONDS);
 		}
 	}
 
 	private void apply(Settle settle) {
-		if (settle.kind == Kind.FLUSH) {
-			sendHeldAcksOneByOne();
-			return;
-		}
 		if (settle.channel != this.channel) {
 			if (settle.channel.isOpen() || this.channel == null) {
 				// A new channel: its delivery tags start again at 1.
@@ -147,8 +148,6 @@ final class Acker {
 				send(() -> settle.channel.basicReject(settle.tag, false));
 				settle.listener.rejected();
 			}
-			case FLUSH -> {
-			}
 		}
 	}
 
@@ -170,7 +169,8 @@ final class Acker {
 
 	private void flushHeldAcks() {
 		this.flushScheduled.set(false);
-		submit(Settle.FLUSH);
+		this.flushRequested.set(true);
+		drainSoon();
 	}
 
 	private void sendHeldAcksOneByOne() {
@@ -189,7 +189,7 @@ final class Acker {
 		try {
 			operation.run();
 		}
-		catch (IOException | ShutdownSignalException | IllegalStateException ex) {
+		catch (IOException | ShutdownSignalException ex) {
 			// The channel is gone, and with it the delivery: the broker has requeued it already.
 			logger.debug("Could not settle a delivery on a closed channel: " + ex.getMessage());
 		}
@@ -204,14 +204,11 @@ final class Acker {
 
 	private enum Kind {
 
-		ACK, REQUEUE, REJECT, FLUSH
+		ACK, REQUEUE, REJECT
 
 	}
 
-	private record Settle(@Nullable Channel channel, long tag, Kind kind, @Nullable SettlementListener listener) {
-
-		static final Settle FLUSH = new Settle(null, 0, Kind.FLUSH, null);
-
+	private record Settle(Channel channel, long tag, Kind kind, SettlementListener listener) {
 	}
 
 	/**

@@ -23,4 +23,19 @@ public record BackendStatus(ConnectionState state, @Nullable String lastError, i
 		return this.state == ConnectionState.UP;
 	}
 
+	/**
+	 * What the backend does next about its connection, for logs and health.
+	 * @return such as {@code attempt 3 at <instant>}, or null when no attempt is scheduled
+	 */
+	public @Nullable String nextStep() {
+		if (this.nextAttempt == null) {
+			return null;
+		}
+		if (this.state == ConnectionState.GAVE_UP) {
+			return "gave up after " + this.attempts + " attempts; next cycle at " + this.nextAttempt
+					+ " or on the next request";
+		}
+		return "attempt " + (this.attempts + 1) + " at " + this.nextAttempt;
+	}
+
 }

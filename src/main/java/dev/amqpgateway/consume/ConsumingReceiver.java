@@ -1,14 +1,12 @@
 package dev.amqpgateway.consume;
 
 import java.io.IOException;
-import java.time.Duration;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.amqpgateway.config.Consumer;
-import reactor.core.publisher.Mono;
 
 /**
  * A backend with manual acknowledgements ({@code auto_ack: false}): one consumer whose deliveries
@@ -22,28 +20,10 @@ final class ConsumingReceiver extends ReconnectingReceiver {
 
 	private final int prefetch;
 
-	private final Handoff handoff = new Handoff();
-
 	ConsumingReceiver(ReceiverContext context) {
 		super(context);
 		this.acker = context.acker();
 		this.prefetch = context.prefetch();
-	}
-
-	@Override
-	Mono<Delivery> receive(Lease lease, Duration timeout) {
-		return this.handoff.receive(lease, timeout, this::isUp, this::unavailable, () -> {
-		});
-	}
-
-	@Override
-	int waiting() {
-		return this.handoff.waiting();
-	}
-
-	@Override
-	int buffered() {
-		return this.handoff.buffered();
 	}
 
 	@Override

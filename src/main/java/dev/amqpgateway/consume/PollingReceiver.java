@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -26,8 +25,6 @@ final class PollingReceiver extends ReconnectingReceiver {
 
 	private static final Duration MAX_POLL_DELAY = Duration.ofMillis(100);
 
-	private final Handoff handoff = new Handoff();
-
 	private final AtomicBoolean polling = new AtomicBoolean();
 
 	private final Scheduler pollScheduler = Schedulers.boundedElastic();
@@ -39,8 +36,8 @@ final class PollingReceiver extends ReconnectingReceiver {
 	}
 
 	@Override
-	Mono<Delivery> receive(Lease lease, Duration timeout) {
-		return this.handoff.receive(lease, timeout, this::isUp, this::unavailable, this::startPolling);
+	void waitingStarted() {
+		startPolling();
 	}
 
 	private void startPolling() {
@@ -88,16 +85,6 @@ final class PollingReceiver extends ReconnectingReceiver {
 	private static Duration delayAfter(long emptyPolls) {
 		long millis = FIRST_POLL_DELAY.toMillis() << Math.min(emptyPolls, 5);
 		return Duration.ofMillis(Math.min(millis, MAX_POLL_DELAY.toMillis()));
-	}
-
-	@Override
-	int waiting() {
-		return this.handoff.waiting();
-	}
-
-	@Override
-	int buffered() {
-		return this.handoff.buffered();
 	}
 
 	@Override

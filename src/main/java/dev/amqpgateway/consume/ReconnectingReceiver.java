@@ -49,6 +49,9 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 
 	protected final BackendMetrics metrics;
 
+	/** Where this backend's deliveries meet its requests. */
+	protected final Handoff handoff = new Handoff();
+
 	private final Object lock = new Object();
 
 	private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
@@ -87,19 +90,31 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 	 * @param timeout how long to wait when no message is at hand
 	 * @return the delivery; empty when none came in time; an error when the backend is unavailable
 	 */
-	abstract Mono<Delivery> receive(Lease lease, Duration timeout);
+	Mono<Delivery> receive(Lease lease, Duration timeout) {
+		return this.handoff.receive(lease, timeout, this::isUp, this::unavailable, this::waitingStarted);
+	}
+
+	/**
+	 * Told when a request starts to wait because no message is at hand.
+	 */
+	void waitingStarted() {
+	}
 
 	/**
 	 * Requests waiting for a message of this backend now.
 	 * @return the number of waiting requests
 	 */
-	abstract int waiting();
+	int waiting() {
+		return this.handoff.waiting();
+	}
 
 	/**
-	 * Messages received and held for the next request, unacknowledged.
+	 * Messages received and held for the next request.
 	 * @return the number of buffered messages
 	 */
-	abstract int buffered();
+	int buffered() {
+		return this.handoff.buffered();
+	}
 
 	/**
 	 * Start using a freshly opened channel (consume from it, for example).
@@ -357,13 +372,8 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 	}
 
 	private String plan() {
-		BackendStatus status = status();
-		if (status.state() == ConnectionState.GAVE_UP) {
-			return "gave up after " + status.attempts() + " attempts; next cycle at " + status.nextAttempt()
-					+ " or on the next request";
-		}
-		return (status.nextAttempt() != null) ? "attempt " + (status.attempts() + 1) + " at " + status.nextAttempt()
-				: "reconnecting";
+		String next = status().nextStep();
+		return (next != null) ? next : "reconnecting";
 	}
 
 	private void cancelScheduled() {

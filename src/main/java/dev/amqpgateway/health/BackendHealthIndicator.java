@@ -3,7 +3,6 @@ package dev.amqpgateway.health;
 import com.rabbitmq.client.AMQP;
 import dev.amqpgateway.broker.Failures;
 import dev.amqpgateway.consume.BackendStatus;
-import dev.amqpgateway.consume.ConnectionState;
 import dev.amqpgateway.consume.ConsumerBackend;
 import dev.amqpgateway.topology.DeclarationFailures;
 
@@ -71,15 +70,9 @@ class BackendHealthIndicator extends AbstractHealthIndicator {
 	}
 
 	private static void reconnect(BackendStatus status, Health.Builder builder) {
-		if (status.nextAttempt() == null) {
-			return;
-		}
-		if (status.state() == ConnectionState.GAVE_UP) {
-			builder.withDetail("reconnect", "gave up after " + status.attempts() + " attempts; next cycle at "
-					+ status.nextAttempt() + " or on the next request");
-		}
-		else {
-			builder.withDetail("reconnect", "attempt " + status.attempts() + " at " + status.nextAttempt());
+		String next = status.nextStep();
+		if (next != null) {
+			builder.withDetail("reconnect", next);
 		}
 	}
 
