@@ -250,19 +250,9 @@ class GatewayPropertiesTests {
 
 	@Test
 	void refusesMisspeltConsumerKeyInYaml() {
-		assertRefused(yaml("""
-				gateway:
-				  endpoints:
-				    - endpoint: /orders
-				      backend:
-				        - host: ["amqp://localhost"]
-				          amqp:
-				            consumer:
-				              name: q
-				              exchange: x
-				              routing_key: ["#"]
-				              prefech_count: 10
-				"""), CONSUMER + "prefech_count", UNKNOWN_KEY);
+		assertRefused(yamlConsumer("""
+				routing_key: ["#"]
+				prefech_count: 10"""), CONSUMER + "prefech_count", UNKNOWN_KEY);
 	}
 
 	@Test
