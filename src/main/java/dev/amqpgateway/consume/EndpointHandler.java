@@ -25,9 +25,9 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Answers {@code GET} on one consumer endpoint (SPEC §3, §4): asks every backend for its next
- * message in parallel, waits at most the endpoint's timeout, merges what arrived, writes it, and
- * acknowledges each message only once the response carrying it was written and flushed.
+ * Answers {@code GET} on one consumer endpoint: asks every backend for its next message in
+ * parallel, waits at most the endpoint's timeout, merges what arrived, writes it, and acknowledges
+ * each message only once every byte of the response carrying it was written to the connection.
  */
 final class EndpointHandler implements HandlerFunction<ServerResponse> {
 
@@ -142,11 +142,15 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 		response.getHeaders().setCacheControl("no-store");
 		response.getHeaders().set(COMPLETED, String.valueOf(completed));
 		List<Delivery> deliveries = written.stream().map(Answer::delivery).map(Objects::requireNonNull).toList();
-		return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)))
-			.doOnSuccess((done) -> {
+		return BodyWriter.write(response, body).doOnNext((inFull) -> {
+			if (inFull) {
 				written.forEach((answer) -> answer.source().metrics().delivered());
 				lease.complete(deliveries);
-			});
+			}
+			else {
+				lease.release();
+			}
+		}).then();
 	}
 
 	private void merge(ObjectNode merged, Backend backend, ObjectNode data) {
