@@ -89,6 +89,10 @@ public class Brokers implements DisposableBean {
 		factory.setVirtualHost(uri.virtualHost());
 		factory.setRequestedHeartbeat((int) HEARTBEAT.toSeconds());
 		factory.setConnectionTimeout((int) CONNECTION_TIMEOUT.toMillis());
+		// The client fails the whole connection on a body over its limit (64 MiB by default), and
+		// the broker hands the same message over again after the reconnect. Accept whatever a
+		// broker can be configured to send; the receivers reject what is over max_message_size.
+		factory.setMaxInboundMessageBodySize((int) GatewayProperties.LARGEST_BROKER_MESSAGE.toBytes() + 1);
 		if (uri.tls()) {
 			factory.useSslProtocol(tlsContexts.create(tls));
 			if (tls.verifyHostname()) {

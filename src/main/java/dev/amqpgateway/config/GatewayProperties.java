@@ -10,6 +10,7 @@ import org.hibernate.validator.constraints.time.DurationMin;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -20,6 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxDeliveries deliveries after which a message that cannot be decoded is rejected without requeue
  * @param prefetchLimit most unacknowledged messages a backend holds when its prefetch_count is 0
  * @param eventLoops number of HTTP event-loop threads; 0 for half the available processors, at least one
+ * @param maxMessageSize largest message body served; a larger message is rejected without requeue
+ * (dead-lettered when its queue has a dead-letter exchange) and never reaches a client
  * @param endpoints the consumer endpoints, each with one or more backends
  */
 @ConfigurationProperties(prefix = "gateway", ignoreUnknownFields = false)
@@ -30,9 +33,17 @@ public record GatewayProperties(
 		@DefaultValue("5") @Min(1) int maxDeliveries,
 		@DefaultValue("250") @Min(1) @Max(65535) int prefetchLimit,
 		@DefaultValue("0") @Min(0) int eventLoops,
+		@DefaultValue("16MB") DataSize maxMessageSize,
 		@DefaultValue List<@Valid Endpoint> endpoints) {
 
+	/**
+	 * The largest message a RabbitMQ broker can be configured to accept: it refuses a
+	 * {@code max_message_size} above 512 MiB (its default is 128 MiB).
+	 */
+	public static final DataSize LARGEST_BROKER_MESSAGE = DataSize.ofMegabytes(512);
+
 	public GatewayProperties {
+		GatewayPropertiesValidator.validateMaxMessageSize(maxMessageSize);
 		GatewayPropertiesValidator.validate(endpoints);
 	}
 

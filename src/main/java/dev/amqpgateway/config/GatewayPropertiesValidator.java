@@ -9,6 +9,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Checks of {@link GatewayProperties} that span fields or need more than a constraint annotation.
@@ -18,6 +19,14 @@ final class GatewayPropertiesValidator {
 	private static final String PORT_RANGE = "must have a port between 1 and 65535";
 
 	private GatewayPropertiesValidator() {
+	}
+
+	static void validateMaxMessageSize(@Nullable DataSize maxMessageSize) {
+		if (maxMessageSize != null && (maxMessageSize.toBytes() < 1
+				|| maxMessageSize.compareTo(GatewayProperties.LARGEST_BROKER_MESSAGE) > 0)) {
+			throw new InvalidConfigurationPropertyValueException("gateway.max-message-size", maxMessageSize,
+					"must be between 1B and 512MB, the largest message RabbitMQ can be configured to accept");
+		}
 	}
 
 	static void validate(@Nullable List<Endpoint> endpoints) {

@@ -9,8 +9,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * The meters of one backend: messages delivered, acknowledged, requeued and rejected, empty
- * polls, and how long requests waited for a message.
+ * The meters of one backend: messages delivered, acknowledged, requeued, rejected and refused as
+ * oversize, empty polls, and how long requests waited for a message.
  */
 final class BackendMetrics implements Acker.SettlementListener {
 
@@ -21,6 +21,8 @@ final class BackendMetrics implements Acker.SettlementListener {
 	private final Counter requeued;
 
 	private final Counter rejected;
+
+	private final Counter oversize;
 
 	private final Counter emptyPolls;
 
@@ -44,7 +46,11 @@ final class BackendMetrics implements Acker.SettlementListener {
 			.tags(tags)
 			.register(registry);
 		this.rejected = Counter.builder("gateway.messages.rejected")
-			.description("Messages rejected without requeue (undecodable past the delivery limit)")
+			.description("Messages rejected without requeue (undecodable past the delivery limit, or oversize)")
+			.tags(tags)
+			.register(registry);
+		this.oversize = Counter.builder("gateway.messages.oversize")
+			.description("Messages over max_message_size, never served: rejected without requeue, or dropped under auto_ack")
 			.tags(tags)
 			.register(registry);
 		this.emptyPolls = Counter.builder("gateway.polls.empty")
@@ -85,6 +91,10 @@ final class BackendMetrics implements Acker.SettlementListener {
 	@Override
 	public void rejected() {
 		this.rejected.increment();
+	}
+
+	void oversize() {
+		this.oversize.increment();
 	}
 
 	void emptyPoll() {

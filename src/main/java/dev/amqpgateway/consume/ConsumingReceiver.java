@@ -34,6 +34,11 @@ final class ConsumingReceiver extends ReconnectingReceiver {
 	}
 
 	@Override
+	String settledAs() {
+		return "rejected without requeue (dead-lettered if the queue has a dead-letter exchange)";
+	}
+
+	@Override
 	void closed(String reason) {
 		// Buffered deliveries died with their channel; the broker has requeued them.
 		this.handoff.close(unavailable(), true);
@@ -51,9 +56,12 @@ final class ConsumingReceiver extends ReconnectingReceiver {
 			Channel from = getChannel();
 			Delivery.Settlement settlement = ConsumingReceiver.this.acker.settlementOf(from, envelope.getDeliveryTag(),
 					ConsumingReceiver.this.metrics);
+			Delivery delivery = new Delivery(body, properties, envelope.isRedeliver(), settlement);
+			if (refusedAsOversize(body, delivery::reject)) {
+				return;
+			}
 			// A late delivery of a lost channel, which the broker requeues, is never taken.
-			ConsumingReceiver.this.handoff.offer(new Delivery(body, properties, envelope.isRedeliver(), settlement),
-					() -> from == channel());
+			ConsumingReceiver.this.handoff.offer(delivery, () -> from == channel());
 		}
 
 		@Override

@@ -63,7 +63,10 @@ final class PollingReceiver extends ReconnectingReceiver {
 			stopPolling();
 			return;
 		}
-		if (response != null) {
+		if (response != null && refusedAsOversize(response.getBody(), Delivery.Settlement.NONE::reject)) {
+			this.pollScheduler.schedule(this::poll);
+		}
+		else if (response != null) {
 			this.emptyPolls = 0;
 			this.handoff.offer(new Delivery(response.getBody(), response.getProps(),
 					response.getEnvelope().isRedeliver(), Delivery.Settlement.NONE), () -> true);
@@ -85,6 +88,11 @@ final class PollingReceiver extends ReconnectingReceiver {
 	private static Duration delayAfter(long emptyPolls) {
 		long millis = FIRST_POLL_DELAY.toMillis() << Math.min(emptyPolls, 5);
 		return Duration.ofMillis(Math.min(millis, MAX_POLL_DELAY.toMillis()));
+	}
+
+	@Override
+	String settledAs() {
+		return "dropped, since auto_ack made the broker forget it on delivery";
 	}
 
 	@Override

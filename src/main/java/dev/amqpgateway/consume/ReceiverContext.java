@@ -20,7 +20,9 @@ import org.springframework.scheduling.TaskScheduler;
  * @param metrics the backend's meters
  * @param acker where acknowledgements are sent from
  * @param prefetch most unacknowledged messages the backend holds
+ * @param maxMessageSize largest body, in bytes, that the backend serves
  */
 record ReceiverContext(BackendKey key, Backend backend, Broker broker, ReconnectBackOff backOff, Duration giveUpPause,
-		TaskScheduler scheduler, BackendMetrics metrics, Acker acker, int prefetch) {
+		TaskScheduler scheduler, BackendMetrics metrics, Acker acker, int prefetch,
+		long maxMessageSize) {
 }

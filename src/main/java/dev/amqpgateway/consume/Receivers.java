@@ -52,7 +52,8 @@ public class Receivers implements SmartLifecycle {
 						brokers.brokerFor(backend),
 						new ReconnectBackOff(consumer.backoffStrategy(), properties.maxBackoff(), consumer.maxRetries()),
 						properties.maxBackoff(), scheduler, metrics, new Acker(ackExecutor),
-						(consumer.prefetchCount() > 0) ? consumer.prefetchCount() : properties.prefetchLimit());
+						(consumer.prefetchCount() > 0) ? consumer.prefetchCount() : properties.prefetchLimit(),
+						properties.maxMessageSize().toBytes());
 				ReconnectingReceiver receiver = consumer.autoAck() ? new PollingReceiver(context)
 						: new ConsumingReceiver(context);
 				this.receivers.add(receiver);

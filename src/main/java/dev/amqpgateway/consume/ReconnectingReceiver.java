@@ -47,6 +47,8 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 
 	private final TaskScheduler scheduler;
 
+	private final long maxMessageSize;
+
 	protected final BackendMetrics metrics;
 
 	/** Where this backend's deliveries meet its requests. */
@@ -82,6 +84,7 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 		this.giveUpPause = context.giveUpPause();
 		this.scheduler = context.scheduler();
 		this.metrics = context.metrics();
+		this.maxMessageSize = context.maxMessageSize();
 	}
 
 	/**
@@ -93,6 +96,30 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 	Mono<Delivery> receive(Lease lease, Duration timeout) {
 		return this.handoff.receive(lease, timeout, this::isUp, this::unavailable, this::waitingStarted);
 	}
+
+	/**
+	 * Keep a message over {@code max_message_size} from every request: it is settled the way its
+	 * receiver settles what it will never serve, counted, and logged once.
+	 * @param body the message body
+	 * @param settle rejects the message without requeue, or drops it when the broker forgot it
+	 * @return true when the message was too large and is settled
+	 */
+	boolean refusedAsOversize(byte[] body, Runnable settle) {
+		if (body.length <= this.maxMessageSize) {
+			return false;
+		}
+		settle.run();
+		this.metrics.oversize();
+		this.logger.warn("Message over max_message_size (" + body.length + " bytes, limit " + this.maxMessageSize
+				+ "): " + describe() + "; " + settledAs());
+		return true;
+	}
+
+	/**
+	 * What becomes of a message this receiver will never serve, for the log.
+	 * @return a few words
+	 */
+	abstract String settledAs();
 
 	/**
 	 * Told when a request starts to wait because no message is at hand.

@@ -237,6 +237,13 @@ class GatewayPropertiesTests {
 				"must be positive, such as 60s");
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "0B", "513MB" })
+	void refusesMaxMessageSizeOutsideWhatABrokerCanSend(String size) {
+		assertRefused(valid().with("gateway.max_message_size", size), "gateway.max_message_size",
+				"must be between 1B and 512MB, the largest message RabbitMQ can be configured to accept");
+	}
+
 	@Test
 	void refusesTimeoutThatIsNotADuration() {
 		assertRefused(valid().with("gateway.timeout", "3 secs"), "gateway.timeout",

@@ -79,6 +79,8 @@ public final class TestBroker {
 			connectionFactory = new CachingConnectionFactory(host(), port());
 			connectionFactory.setUsername("guest");
 			connectionFactory.setPassword("guest");
+			// Tests read back messages larger than the client's default limit of 64 MiB.
+			connectionFactory.getRabbitConnectionFactory().setMaxInboundMessageBodySize(Integer.MAX_VALUE);
 		}
 		return new RabbitTemplate(connectionFactory);
 	}
