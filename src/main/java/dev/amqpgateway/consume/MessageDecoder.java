@@ -6,21 +6,32 @@ import dev.amqpgateway.config.Backend;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Turns a message body into the JSON object a backend contributes, per its {@code encoding}
- * (SPEC §3).
+ * Turns a message body into the JSON object a backend contributes, per its {@code encoding}.
  */
 final class MessageDecoder {
 
 	private final JsonMapper mapper;
 
 	MessageDecoder(JsonMapper mapper) {
-		this.mapper = mapper.rebuild().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+		// A message's size is bounded by max_message_size, so Jackson's own cap on one string (100
+		// million characters) would only refuse a message the gateway accepted; its caps on
+		// nesting and number length stay.
+		JsonFactory factory = (JsonFactory) mapper.tokenStreamFactory();
+		StreamReadConstraints constraints = factory.streamReadConstraints()
+			.rebuild()
+			.maxStringLength(Integer.MAX_VALUE)
+			.build();
+		this.mapper = JsonMapper.builder(factory.rebuild().streamReadConstraints(constraints).build())
+			.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+			.build();
 	}
 
 	ObjectNode decode(Backend backend, byte[] body) {

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Decoding of message bodies per backend {@code encoding} (SPEC §3).
+ * Decoding of message bodies per backend {@code encoding}.
  */
 class MessageDecoderTests {
 
@@ -24,6 +24,20 @@ class MessageDecoderTests {
 	void jsonAnswersAnObjectAsItIs() {
 		assertThat(decode(Encoding.JSON, "{\"id\": 1, \"items\": [\"a\"]}"))
 			.hasToString("{\"id\":1,\"items\":[\"a\"]}");
+	}
+
+	@Test
+	void aStringLongerThanJacksonsDefaultCapIsStillJson() {
+		// Jackson refuses strings over 100 million characters by default; max_message_size decides here.
+		byte[] body = new byte[100_000_100];
+		java.util.Arrays.fill(body, (byte) 'x');
+		byte[] start = bytes("{\"data\":\"");
+		System.arraycopy(start, 0, body, 0, start.length);
+		body[body.length - 2] = '"';
+		body[body.length - 1] = '}';
+		assertThat(this.decoder.isJsonObject(body)).isTrue();
+		assertThat(this.decoder.decode(backend(Encoding.JSON, false), body).get("data").asString()).hasSize(
+				body.length - start.length - 2);
 	}
 
 	@Test
