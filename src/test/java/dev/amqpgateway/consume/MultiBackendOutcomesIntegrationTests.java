@@ -159,7 +159,11 @@ class MultiBackendOutcomesIntegrationTests {
 	}
 
 	private double counter(String name, String endpoint, int backend) {
-		return this.meters.get(name).tag("endpoint", endpoint).tag("backend", String.valueOf(backend)).counter().count();
+		return this.meters.get(name)
+			.tag("endpoint", endpoint)
+			.tag("backend", String.valueOf(backend))
+			.counter()
+			.count();
 	}
 
 	private double buffered(String endpoint, int backend) {
