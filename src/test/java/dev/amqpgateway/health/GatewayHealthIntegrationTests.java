@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Health of endpoints, backends and brokers (SPEC §6) against a reachable broker.
+ * Health of endpoints, backends and brokers against a reachable broker, and beside it a second
+ * broker that refuses every connection.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "10s")
@@ -42,6 +43,11 @@ class GatewayHealthIntegrationTests {
 
 	static final String CONFLICT = GatewayEndpoints.unique("conflict");
 
+	static final String HALF_REACHABLE = GatewayEndpoints.unique("half-reachable");
+
+	// Nothing listens on port 1: the second broker refuses every attempt.
+	static final String NOWHERE = "amqp://guest:guest@127.0.0.1:1";
+
 	@DynamicPropertySource
 	static void endpoints(DynamicPropertyRegistry registry) {
 		new GatewayEndpoints()
@@ -50,6 +56,9 @@ class GatewayHealthIntegrationTests {
 					"amqp.consumer.auto_ack", "true"))
 			.endpoint("/api/v1/nested", consumer(NESTED, EXCHANGE, "amqp.consumer.routing_key[0]", NESTED))
 			.endpoint("/conflict", consumer(CONFLICT, EXCHANGE, "amqp.consumer.routing_key[0]", CONFLICT))
+			.endpoint("/half-reachable",
+					consumer(HALF_REACHABLE, EXCHANGE, "amqp.consumer.routing_key[0]", HALF_REACHABLE),
+					consumer(GatewayEndpoints.unique("unreachable"), EXCHANGE, "host[0]", NOWHERE))
 			.addTo(registry);
 	}
 
@@ -110,15 +119,18 @@ class GatewayHealthIntegrationTests {
 	}
 
 	@Test
-	void readinessIsUpWhileABrokerIsReachable() {
+	void readinessIsUpWhileOneOfTwoBrokersAnswers() {
 		this.client.get().uri("/actuator/health/readiness").exchange()
 			.expectStatus().isOk()
 			.expectBody()
 			.jsonPath("$.status").isEqualTo("UP")
 			.jsonPath("$.components.readinessState.status").isEqualTo("UP")
 			.jsonPath("$.components.brokers.status").isEqualTo("UP")
-			.jsonPath("$.components.brokers.details.broker-0.backends").isEqualTo(4)
-			.jsonPath("$.components.brokers.details.broker-0.connected").isEqualTo(4)
+			.jsonPath("$.components.brokers.details.broker-0.backends").isEqualTo(5)
+			.jsonPath("$.components.brokers.details.broker-0.connected").isEqualTo(5)
+			.jsonPath("$.components.brokers.details.broker-1.hosts").isEqualTo("amqp://guest@127.0.0.1:1")
+			.jsonPath("$.components.brokers.details.broker-1.backends").isEqualTo(1)
+			.jsonPath("$.components.brokers.details.broker-1.connected").isEqualTo(0)
 			.jsonPath("$.components.gateway").doesNotExist();
 	}
 

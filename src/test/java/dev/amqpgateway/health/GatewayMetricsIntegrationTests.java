@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The meters of every backend (SPEC §6) as operators read them: {@code /actuator/metrics} and
+ * The meters of every backend as operators read them: {@code /actuator/metrics} and
  * {@code /actuator/prometheus}.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
@@ -34,11 +34,17 @@ class GatewayMetricsIntegrationTests {
 
 	static final String IDLE = GatewayEndpoints.unique("idle");
 
+	static final String DELIVERED = GatewayEndpoints.unique("delivered");
+
+	static final String REQUEUED = GatewayEndpoints.unique("requeued");
+
 	@DynamicPropertySource
 	static void endpoints(DynamicPropertyRegistry registry) {
 		new GatewayEndpoints()
 			.endpoint("/metered", consumer(METERED, EXCHANGE, "amqp.consumer.routing_key[0]", METERED))
 			.endpoint("/idle", consumer(IDLE, EXCHANGE, "amqp.consumer.routing_key[0]", IDLE))
+			.endpoint("/delivered", consumer(DELIVERED, EXCHANGE, "amqp.consumer.routing_key[0]", DELIVERED))
+			.endpoint("/requeued", consumer(REQUEUED, EXCHANGE, "amqp.consumer.routing_key[0]", REQUEUED))
 			.addTo(registry);
 		registry.add("gateway.timeout", () -> "200ms");
 	}
@@ -58,6 +64,24 @@ class GatewayMetricsIntegrationTests {
 			.jsonPath("$.measurements[0].value").isEqualTo(1.0)
 			.jsonPath("$.availableTags[?(@.tag == 'backend')].values[0]").isEqualTo("0")
 			.jsonPath("$.availableTags[?(@.tag == 'queue')].values[0]").isEqualTo(METERED));
+	}
+
+	@Test
+	void aMessageWrittenInAnOkResponseCountsAsDelivered() {
+		assertCount("gateway.messages.delivered", "/delivered", 0.0);
+		publish(DELIVERED, "{\"id\": 2}");
+		this.client.get().uri("/delivered").exchange().expectStatus().isOk();
+		await().untilAsserted(() -> assertCount("gateway.messages.delivered", "/delivered", 1.0));
+	}
+
+	@Test
+	void anUndecodableMessageSentBackToItsQueueCountsAsRequeued() {
+		assertCount("gateway.messages.requeued", "/requeued", 0.0);
+		publish(REQUEUED, "not json");
+		this.client.get().uri("/requeued").exchange().expectStatus().isEqualTo(502);
+		await().untilAsserted(() -> assertCount("gateway.messages.requeued", "/requeued", 1.0));
+		assertCount("gateway.messages.rejected", "/requeued", 0.0);
+		assertCount("gateway.messages.delivered", "/requeued", 0.0);
 	}
 
 	@Test
@@ -85,6 +109,14 @@ class GatewayMetricsIntegrationTests {
 				"gateway_polls_empty_total" + tags, "gateway_wait_seconds_count" + tags,
 				"gateway_wait_seconds_sum" + tags, "gateway_requests_waiting" + tags,
 				"gateway_messages_buffered" + tags);
+	}
+
+	private void assertCount(String meter, String endpoint, double count) {
+		this.client.get().uri("/actuator/metrics/" + meter + "?tag=endpoint:" + endpoint).exchange()
+			.expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.measurements[0].statistic").isEqualTo("COUNT")
+			.jsonPath("$.measurements[0].value").isEqualTo(count);
 	}
 
 	private void publish(String routingKey, String body) {

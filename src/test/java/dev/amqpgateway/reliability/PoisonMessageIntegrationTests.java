@@ -3,9 +3,12 @@ package dev.amqpgateway.reliability;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
+import com.rabbitmq.client.GetResponse;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,9 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A message that cannot be decoded never makes an endpoint fail forever (SPEC §4): it is requeued
- * up to the delivery limit and then dead-lettered, on classic and quorum queues, while the other
- * messages keep being served.
+ * A message that cannot be decoded never makes an endpoint fail forever: it is requeued up to the
+ * delivery limit and then dead-lettered, on classic queues by the gateway's own count and on quorum
+ * queues by the broker's, while the other messages keep being served.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "10s")
@@ -72,7 +75,8 @@ class PoisonMessageIntegrationTests {
 					"amqp.consumer.queue_arguments.x-dead-letter-exchange", DEAD_LETTERS))
 			.endpoint("/quorum", consumer(QUORUM, EXCHANGE, "amqp.consumer.routing_key[0]", QUORUM,
 					"amqp.consumer.durable", "true", "amqp.consumer.queue_arguments.x-queue-type", "quorum",
-					"amqp.consumer.queue_arguments.x-dead-letter-exchange", DEAD_LETTERS))
+					"amqp.consumer.queue_arguments.x-dead-letter-exchange", DEAD_LETTERS,
+					"amqp.consumer.prefetch_count", "1"))
 			.endpoint("/quorum-discard", consumer(QUORUM_DISCARD, EXCHANGE, "amqp.consumer.routing_key[0]",
 					QUORUM_DISCARD, "amqp.consumer.durable", "true", "amqp.consumer.queue_arguments.x-queue-type",
 					"quorum", "amqp.consumer.queue_arguments.x-dead-letter-exchange", DEAD_LETTERS,
@@ -87,24 +91,45 @@ class PoisonMessageIntegrationTests {
 
 	@Test
 	void classicQueueDeadLettersThePoisonAfterTheLimitAndServesTheRest() {
-		poisonIsDeadLetteredAfterTheLimit("/classic", CLASSIC, "classic-poison");
+		poisonIsDeadLetteredAfterTheLimit("/classic", CLASSIC, "classic-poison", "classic-poison: not json");
 	}
 
+	/**
+	 * Without a message id, the gateway's own count knows only the deliveries it saw; the broker's
+	 * {@code x-delivery-count} also counts those to other consumers (another gateway instance),
+	 * here two, so the gateway's first failure is the poison's last delivery.
+	 */
 	@Test
-	void quorumQueueDeadLettersThePoisonAfterTheLimitAndServesTheRest() {
-		poisonIsDeadLetteredAfterTheLimit("/quorum", QUORUM, "quorum-poison");
+	void quorumQueueCountsDeliveriesToOtherConsumersAndDeadLettersThePoisonAtTheLimit() {
+		publish(QUORUM, null, "{\"n\": 0}");
+		// With prefetch 1, the gateway holds this message and takes no other until it is served.
+		await().untilAsserted(() -> assertThat(TestBroker.depth(QUORUM).unacknowledged()).isOne());
+		String poison = "quorum-poison: not json";
+		publish(QUORUM, null, poison);
+		for (int delivery = 1; delivery < MAX_DELIVERIES; delivery++) {
+			assertThat(failElsewhere(QUORUM)).isEqualTo(poison);
+		}
+		this.client.get().uri("/quorum").exchange().expectStatus().isOk().expectBody().json("{\"n\": 0}", true);
+		this.client.get().uri("/quorum").exchange()
+			.expectStatus().isEqualTo(502)
+			.expectBody()
+			.jsonPath("$.detail")
+			.value((String detail) -> assertThat(detail).endsWith("it was rejected without requeue."));
+		await().until(() -> deadLettered().contains(poison));
+		await().untilAsserted(() -> assertThat(TestBroker.depth(QUORUM).total()).isZero());
+		this.client.get().uri("/quorum").exchange().expectStatus().isNoContent();
 	}
 
 	@Test
 	void nackDiscardDeadLettersAtOnceOnAQuorumQueue() {
-		publish(QUORUM_DISCARD, "discard-poison", "{{{");
+		publish(QUORUM_DISCARD, "discard-poison", "discard-poison {{{");
 		this.client.get().uri("/quorum-discard").exchange().expectStatus().isEqualTo(502);
-		await().until(() -> deadLettered().contains("discard-poison"));
+		await().until(() -> deadLettered().contains("discard-poison {{{"));
 		assertThat(TestBroker.depth(QUORUM_DISCARD).total()).isZero();
 	}
 
-	private void poisonIsDeadLetteredAfterTheLimit(String path, String queue, String poisonId) {
-		publish(queue, poisonId, "not json at all");
+	private void poisonIsDeadLetteredAfterTheLimit(String path, String queue, String poisonId, String poison) {
+		publish(queue, poisonId, poison);
 		for (int i = 0; i < 5; i++) {
 			publish(queue, "good-" + i, "{\"n\": " + i + "}");
 		}
@@ -122,21 +147,36 @@ class PoisonMessageIntegrationTests {
 		}
 		assertThat(served).isEqualTo(5);
 		assertThat(badGateways).isEqualTo(MAX_DELIVERIES);
-		await().until(() -> deadLettered().contains(poisonId));
+		await().until(() -> deadLettered().contains(poison));
 		await().untilAsserted(() -> assertThat(TestBroker.depth(queue).total()).isZero());
 		this.client.get().uri(path).exchange().expectStatus().isNoContent();
 	}
 
 	private List<String> deadLettered() {
-		List<String> ids = new ArrayList<>();
+		List<String> bodies = new ArrayList<>();
 		Message message;
 		while ((message = TestBroker.template().receive(DEAD_LETTER_QUEUE)) != null) {
-			ids.add(message.getMessageProperties().getMessageId());
+			bodies.add(new String(message.getBody(), StandardCharsets.UTF_8));
 		}
-		return ids;
+		return bodies;
 	}
 
-	private static void publish(String routingKey, String id, String body) {
+	/**
+	 * Take the next ready message of a queue as another consumer, and requeue it as one that failed on it.
+	 * @return the body of the message
+	 */
+	private static String failElsewhere(String queue) {
+		return await().until(() -> TestBroker.template().execute((channel) -> {
+			GetResponse response = channel.basicGet(queue, false);
+			if (response == null) {
+				return null;
+			}
+			channel.basicNack(response.getEnvelope().getDeliveryTag(), false, true);
+			return new String(response.getBody(), StandardCharsets.UTF_8);
+		}), Objects::nonNull);
+	}
+
+	private static void publish(String routingKey, @Nullable String id, String body) {
 		MessageProperties properties = new MessageProperties();
 		properties.setMessageId(id);
 		TestBroker.template().send(EXCHANGE, routingKey, new Message(body.getBytes(StandardCharsets.UTF_8), properties));

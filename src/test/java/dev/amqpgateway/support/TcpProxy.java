@@ -52,6 +52,8 @@ public final class TcpProxy implements AutoCloseable {
 
 	private final AtomicInteger forwarded = new AtomicInteger();
 
+	private final AtomicInteger accepted = new AtomicInteger();
+
 	private volatile Mode mode = Mode.OPEN;
 
 	private TcpProxy(ServerSocket server, String host, int port) {
@@ -161,6 +163,15 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
+	 * How many connections the proxy has accepted since it was created, whatever it did with them
+	 * (forwarded, held, or refused at once).
+	 * @return the count
+	 */
+	public int accepted() {
+		return this.accepted.get();
+	}
+
+	/**
 	 * How many connections the proxy has forwarded to the server since it was created.
 	 * @return the count
 	 */
@@ -183,6 +194,7 @@ public final class TcpProxy implements AutoCloseable {
 			catch (IOException ex) {
 				continue;
 			}
+			this.accepted.incrementAndGet();
 			switch (this.mode) {
 				case OPEN -> forward(client);
 				case BLACKHOLE -> hold(client);
