@@ -35,6 +35,11 @@ class ConsumerConfiguration {
 				ackExecutor);
 	}
 
+	@Bean
+	ShutdownGate shutdownGate(Receivers receivers) {
+		return new ShutdownGate(receivers);
+	}
+
 	/**
 	 * The thread that sends every backend's acks and nacks: off the event loops and off the AMQP
 	 * client's reader threads, since a write to the broker's socket can block.

@@ -117,6 +117,15 @@ public class Receivers implements SmartLifecycle {
 		this.running = true;
 	}
 
+	/**
+	 * Answer every waiting request, and every later one, with 503 at once: the gateway is shutting
+	 * down. Without this, requests waiting for a message hold the web server's graceful shutdown
+	 * until their timeouts, longer than a shutdown phase may last, and are then cut off unanswered.
+	 */
+	void refuseRequests() {
+		this.receivers.forEach(ReconnectingReceiver::refuseRequests);
+	}
+
 	@Override
 	public void stop() {
 		this.receivers.forEach(ReconnectingReceiver::stop);

@@ -62,6 +62,9 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 
 	private volatile @Nullable Channel channel;
 
+	/** Set once the gateway shuts down: from then on no request takes a message. */
+	private volatile boolean refusing;
+
 	private volatile @Nullable String lastError;
 
 	private volatile @Nullable Instant nextAttempt;
@@ -165,6 +168,16 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 		return this.firstAttempt;
 	}
 
+	/**
+	 * Answer the waiting requests and every later one at once, since the gateway is shutting down;
+	 * the channel stays open so that responses already being written are still acknowledged, and
+	 * what is buffered goes back to the queue when it closes.
+	 */
+	void refuseRequests() {
+		this.refusing = true;
+		this.handoff.close(unavailable(), false);
+	}
+
 	void stop() {
 		Channel current;
 		synchronized (this.lock) {
@@ -212,6 +225,11 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 	 * @return the exception to answer with
 	 */
 	BackendUnavailableException unavailable() {
+		if (this.refusing) {
+			return new BackendUnavailableException(
+					"Queue '" + queue() + "' on " + this.broker.display() + " is unavailable: the gateway is shutting down",
+					null);
+		}
 		if (this.state == ConnectionState.GAVE_UP) {
 			newCycle("a request asked for it");
 		}
@@ -227,7 +245,7 @@ abstract class ReconnectingReceiver implements ConsumerBackend {
 	}
 
 	boolean isUp() {
-		return this.state == ConnectionState.UP;
+		return this.state == ConnectionState.UP && !this.refusing;
 	}
 
 	String describe() {
