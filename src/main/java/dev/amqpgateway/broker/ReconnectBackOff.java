@@ -10,7 +10,7 @@ import org.springframework.util.backoff.BackOff;
 import org.springframework.util.backoff.BackOffExecution;
 
 /**
- * The waits between reconnect attempts of SPEC §5 as a Spring {@link BackOff}: attempt {@code i},
+ * The waits between reconnect attempts as a Spring {@link BackOff}: attempt {@code i},
  * counted from 0, waits what the strategy says, never more than the cap; with a positive
  * {@code maxAttempts} the execution stops after that many attempts.
  */

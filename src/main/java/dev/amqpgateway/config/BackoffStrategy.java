@@ -1,7 +1,7 @@
 package dev.amqpgateway.config;
 
 /**
- * How long a backend waits before each reconnect attempt (SPEC §5).
+ * How long a backend waits before each reconnect attempt.
  */
 public enum BackoffStrategy {
 

@@ -23,7 +23,7 @@ import org.springframework.util.backoff.BackOffExecution;
 
 /**
  * A backend's channel to its broker, kept open: opened at startup, watched for loss, and reopened
- * in the background on the backend's back-off strategy (SPEC §5).
+ * in the background on the backend's back-off strategy.
  *
  * <p>Connection attempts block, so they run on the broker's {@link BrokerConnector} thread; the
  * scheduler only keeps time. The channel is the client's own, not a cached Spring proxy, whose
