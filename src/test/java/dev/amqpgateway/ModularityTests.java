@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The feature packages depend on each other in one direction only, as the code map in STYLE.md
- * draws them: configuration at the bottom, health at the top, no cycles.
+ * The feature packages depend on each other in one direction only, as the README's architecture
+ * section draws them: configuration at the bottom, health at the top, no cycles.
  */
 class ModularityTests {
 
