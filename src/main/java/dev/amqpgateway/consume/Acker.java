@@ -3,7 +3,10 @@ package dev.amqpgateway.consume;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.Queue;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +51,10 @@ final class Acker {
 	private BitSet settled = new BitSet();
 
 	private BitSet heldAcks = new BitSet();
+
+	// Touched by the single draining thread only, like the state above. Channels keep Object's
+	// identity equality, so this is an identity set; weak, so that it keeps no closed channel alive.
+	private final Set<Channel> replaced = Collections.newSetFromMap(new WeakHashMap<>());
 
 	/**
 	 * Create an acker.
@@ -118,15 +125,22 @@ final class Acker {
 
 	private void apply(Settle settle) {
 		if (settle.channel != this.channel) {
-			if (settle.channel.isOpen() || this.channel == null) {
+			// A replaced channel may still be open (the broker only cancelled the consumer, and
+			// closing it waits for the broker) while its successor already settles: taking its late
+			// settlement for a new channel would reset the state and forget the successor's held acks.
+			if (!this.replaced.contains(settle.channel) && (settle.channel.isOpen() || this.channel == null)) {
 				// A new channel: its delivery tags start again at 1.
+				if (this.channel != null) {
+					this.replaced.add(this.channel);
+				}
 				this.channel = settle.channel;
 				this.settledUpTo = 0;
 				this.settled = new BitSet();
 				this.heldAcks = new BitSet();
 			}
 			else {
-				// A settlement of a channel already replaced: the broker requeued its deliveries.
+				// A settlement of a channel already replaced: the broker requeues its deliveries when
+				// the channel closes.
 				return;
 			}
 		}

@@ -133,6 +133,29 @@ class AckerTests {
 		assertThat(replacement.calls).containsExactly("basicAck(1, true)");
 	}
 
+	@Test
+	void aLateSettlementOfAReplacedChannelNeverResetsTheCurrentOne() throws Exception {
+		RecordingChannel lost = new RecordingChannel();
+		RecordingChannel replacement = this.channel;
+		settlement(lost, 1).ack();
+		awaitIdle();
+		// The broker only cancelled the consumer: the lost channel stays open while its successor
+		// takes over.
+		settlement(replacement, 2).ack();
+		awaitIdle();
+		List<String> sent = sentByFirstDrain(() -> {
+			settlement(replacement, 3).ack();
+			settlement(lost, 2).requeue();
+		});
+		assertThat(sent).containsExactly("basicAck(2, false)");
+		awaitIdle();
+		settlement(replacement, 1).ack();
+		awaitIdle();
+		assertThat(replacement.calls).containsExactly("basicAck(2, false)", "basicAck(3, false)",
+				"basicAck(1, true)");
+		assertThat(lost.calls).containsExactly("basicAck(1, true)");
+	}
+
 	private Delivery.Settlement settlement(RecordingChannel channel, long tag) {
 		return this.acker.settlementOf(channel.proxy, tag, IGNORED);
 	}
