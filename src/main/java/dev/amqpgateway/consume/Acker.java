@@ -21,6 +21,11 @@ import org.jspecify.annotations.Nullable;
  * {@code basic.ack} with {@code multiple=true} acknowledges them all. Acks above a delivery still
  * in flight wait for it briefly, then go one by one, so that a slow request never holds the others'
  * acknowledgements (and the prefetch window) for long.
+ *
+ * <p>Delivery tags start again at 1 on every channel, so the state is kept for one channel at a
+ * time: the one the receiver {@link #adopt adopted} last. Two channels can be open at once (the
+ * broker cancelled the consumer, and closing the old channel waits for the broker), so only the
+ * receiver, which opens them, can say which one is current; a settlement never does.
  */
 final class Acker {
 
@@ -30,7 +35,7 @@ final class Acker {
 
 	static final Duration BATCH = Duration.ofMillis(1);
 
-	private final Queue<Settle> pending = new ConcurrentLinkedQueue<>();
+	private final Queue<Entry> pending = new ConcurrentLinkedQueue<>();
 
 	private final AtomicBoolean draining = new AtomicBoolean();
 
@@ -58,6 +63,15 @@ final class Acker {
 		this.executor = executor;
 	}
 
+	/**
+	 * Make a channel the current one, before it consumes: queued with the settlements, this comes
+	 * before any settlement of the channel's deliveries.
+	 * @param channel the channel the receiver consumes from from now on
+	 */
+	void adopt(Channel channel) {
+		submit(new Adopt(channel));
+	}
+
 	Delivery.Settlement settlementOf(Channel channel, long deliveryTag, SettlementListener listener) {
 		return new Delivery.Settlement() {
 
@@ -79,8 +93,8 @@ final class Acker {
 		};
 	}
 
-	private void submit(Settle settle) {
-		this.pending.add(settle);
+	private void submit(Entry entry) {
+		this.pending.add(entry);
 		drainSoon();
 	}
 
@@ -94,10 +108,15 @@ final class Acker {
 
 	private void drain() {
 		do {
-			Settle settle;
-			while ((settle = this.pending.poll()) != null) {
+			Entry entry;
+			while ((entry = this.pending.poll()) != null) {
 				try {
-					apply(settle);
+					if (entry instanceof Adopt adopt) {
+						apply(adopt);
+					}
+					else {
+						apply((Settle) entry);
+					}
 				}
 				catch (RuntimeException ex) {
 					// One failed settlement must never stall the ones queued behind it.
@@ -116,28 +135,48 @@ final class Acker {
 		}
 	}
 
+	private void apply(Adopt adopt) {
+		Channel previous = this.channel;
+		if (previous != null && previous.isOpen()) {
+			// Its deliveries are still unacknowledged there: forgetting the held acks would make the
+			// broker redeliver messages that clients already have.
+			sendHeldAcksOneByOne();
+		}
+		// A new channel: its delivery tags start again at 1.
+		this.channel = adopt.channel;
+		this.settledUpTo = 0;
+		this.settled = new BitSet();
+		this.heldAcks = new BitSet();
+	}
+
 	private void apply(Settle settle) {
 		if (settle.channel != this.channel) {
-			if (settle.channel.isOpen() || this.channel == null) {
-				// A new channel: its delivery tags start again at 1.
-				this.channel = settle.channel;
-				this.settledUpTo = 0;
-				this.settled = new BitSet();
-				this.heldAcks = new BitSet();
+			// A channel replaced while this delivery was out: its state is gone, so the settlement
+			// goes alone (a delivery settles once, so nothing else settles its tag). A closed channel
+			// gets nothing; the broker has requeued its deliveries.
+			if (settle.channel.isOpen()) {
+				sendAlone(settle);
 			}
-			else {
-				// A settlement of a channel already replaced: the broker requeued its deliveries.
-				return;
-			}
+			return;
 		}
 		int index = (int) (settle.tag - this.settledUpTo - 1);
 		if (index < 0 || this.settled.get(index)) {
 			return;
 		}
 		this.settled.set(index);
+		if (settle.kind == Kind.ACK) {
+			this.heldAcks.set(index);
+			settle.listener.acked();
+		}
+		else {
+			sendAlone(settle);
+		}
+	}
+
+	private static void sendAlone(Settle settle) {
 		switch (settle.kind) {
 			case ACK -> {
-				this.heldAcks.set(index);
+				send(() -> settle.channel.basicAck(settle.tag, false));
 				settle.listener.acked();
 			}
 			case REQUEUE -> {
@@ -208,7 +247,13 @@ final class Acker {
 
 	}
 
-	private record Settle(Channel channel, long tag, Kind kind, SettlementListener listener) {
+	private sealed interface Entry permits Adopt, Settle {
+	}
+
+	private record Adopt(Channel channel) implements Entry {
+	}
+
+	private record Settle(Channel channel, long tag, Kind kind, SettlementListener listener) implements Entry {
 	}
 
 	/**

@@ -29,6 +29,9 @@ final class ConsumingReceiver extends ReconnectingReceiver {
 	@Override
 	void open(Channel channel) throws IOException {
 		Consumer consumer = backend().amqp().consumer();
+		// Before the first delivery, so that the acker never takes a late settlement of the channel
+		// this one replaces for the current one.
+		this.acker.adopt(channel);
 		channel.basicQos(this.prefetch);
 		channel.basicConsume(queue(), false, "", consumer.noLocal(), false, null, new GatewayConsumer(channel));
 	}

@@ -44,6 +44,7 @@ class AckerIntegrationTests {
 			TestBroker.template().convertAndSend("", this.queue, "m" + i);
 		}
 		this.channel = TestBroker.template().getConnectionFactory().createConnection().getDelegate().createChannel();
+		this.acker.adopt(this.channel);
 		this.channel.basicQos(10);
 		this.channel.basicConsume(this.queue, false, new DefaultConsumer(this.channel) {
 

@@ -22,8 +22,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The order and shape of the acker's frames, recorded on a channel without a broker: coalesced
- * acks, held acks sent one by one, requeues at once, each tag settled once, nothing for a replaced
- * channel.
+ * acks, held acks sent one by one, requeues at once, each tag settled once, and for a replaced
+ * channel its held acks and late settlements alone while it is open, nothing once it is closed.
  */
 class AckerTests {
 
@@ -56,6 +56,7 @@ class AckerTests {
 
 	@Test
 	void acksSettledInOrderCoalesceIntoOneMultipleAck() throws Exception {
+		this.acker.adopt(this.channel.proxy);
 		List<String> sent = sentByFirstDrain(() -> {
 			for (long tag = 1; tag <= 4; tag++) {
 				settlement(this.channel, tag).ack();
@@ -68,6 +69,7 @@ class AckerTests {
 
 	@Test
 	void anAckAboveADeliveryInFlightIsHeldThenSentAloneWhileTheLowerIsStillInFlight() throws Exception {
+		this.acker.adopt(this.channel.proxy);
 		List<String> sent = sentByFirstDrain(() -> {
 			settlement(this.channel, 2).ack();
 			settlement(this.channel, 3).ack();
@@ -85,6 +87,7 @@ class AckerTests {
 
 	@Test
 	void aRequeueGoesOutAtOnceWithoutWaitingForLowerTags() throws Exception {
+		this.acker.adopt(this.channel.proxy);
 		List<String> sent = sentByFirstDrain(() -> settlement(this.channel, 2).requeue());
 		assertThat(sent).containsExactly("basicNack(2, false, true)");
 		// The ack of 1 must not cover 2 a second time.
@@ -96,12 +99,14 @@ class AckerTests {
 
 	@Test
 	void aRejectGoesOutAtOnceWithoutRequeue() throws Exception {
+		this.acker.adopt(this.channel.proxy);
 		List<String> sent = sentByFirstDrain(() -> settlement(this.channel, 2).reject());
 		assertThat(sent).containsExactly("basicReject(2, false)");
 	}
 
 	@Test
 	void settlingTheSameTagTwiceSendsOnce() throws Exception {
+		this.acker.adopt(this.channel.proxy);
 		List<String> sent = sentByFirstDrain(() -> {
 			settlement(this.channel, 2).requeue();
 			settlement(this.channel, 2).requeue();
@@ -117,20 +122,93 @@ class AckerTests {
 	}
 
 	@Test
-	void aSettlementOfAReplacedChannelSendsNothing() throws Exception {
+	void aSettlementOfAClosedReplacedChannelSendsNothing() throws Exception {
 		RecordingChannel lost = this.channel;
-		settlement(lost, 1).ack();
-		await().until(() -> lost.calls.size() == 1);
-		lost.open = false;
 		RecordingChannel replacement = new RecordingChannel();
+		this.acker.adopt(lost.proxy);
+		settlement(lost, 1).ack();
+		awaitIdle();
+		// The ack of 3 is held for 2 when the channel closes and its successor is adopted.
+		List<String> sent = sentByFirstDrain(() -> {
+			settlement(lost, 3).ack();
+			lost.open = false;
+			this.acker.adopt(replacement.proxy);
+		});
+		assertThat(sent).containsExactly("basicAck(1, true)");
 		settlement(replacement, 1).ack();
 		await().until(() -> replacement.calls.size() == 1);
 		// Delivery 2 of the lost channel: its request ended after the channel was replaced.
 		settlement(lost, 2).requeue();
-		settlement(lost, 3).ack();
+		settlement(lost, 4).ack();
 		awaitIdle();
 		assertThat(lost.calls).containsExactly("basicAck(1, true)");
 		assertThat(replacement.calls).containsExactly("basicAck(1, true)");
+	}
+
+	@Test
+	void aLateSettlementOfAReplacedChannelNeverResetsTheCurrentOne() throws Exception {
+		RecordingChannel lost = new RecordingChannel();
+		RecordingChannel replacement = this.channel;
+		this.acker.adopt(lost.proxy);
+		settlement(lost, 1).ack();
+		awaitIdle();
+		// The broker only cancelled the consumer: the lost channel stays open while its successor
+		// takes over.
+		this.acker.adopt(replacement.proxy);
+		settlement(replacement, 2).ack();
+		awaitIdle();
+		List<String> sent = sentByFirstDrain(() -> {
+			settlement(replacement, 3).ack();
+			settlement(lost, 2).requeue();
+		});
+		// 3 is held for 1, which is still in flight; the lost channel's 2 goes out on its own.
+		assertThat(sent).containsExactly("basicAck(2, false)");
+		assertThat(lost.calls).containsExactly("basicAck(1, true)", "basicNack(2, false, true)");
+		awaitIdle();
+		settlement(replacement, 1).ack();
+		awaitIdle();
+		assertThat(replacement.calls).containsExactly("basicAck(2, false)", "basicAck(3, false)",
+				"basicAck(1, true)");
+		assertThat(lost.calls).containsExactly("basicAck(1, true)", "basicNack(2, false, true)");
+	}
+
+	@Test
+	void aSettlementOfTheOldChannelAfterTheNewOnesFirstNeverStallsTheNewChannel() throws Exception {
+		RecordingChannel old = new RecordingChannel();
+		RecordingChannel current = this.channel;
+		// The old channel settled nothing yet when the new one is opened and settles its first.
+		this.acker.adopt(old.proxy);
+		this.acker.adopt(current.proxy);
+		settlement(current, 1).ack();
+		awaitIdle();
+		settlement(old, 1).ack();
+		awaitIdle();
+		settlement(current, 2).ack();
+		settlement(current, 3).ack();
+		awaitIdle();
+		assertThat(current.calls).containsExactly("basicAck(1, true)", "basicAck(3, true)");
+		assertThat(old.calls).containsExactly("basicAck(1, false)");
+	}
+
+	@Test
+	void heldAcksOfTheOldChannelAreSentWhenANewOneIsAdopted() throws Exception {
+		RecordingChannel old = this.channel;
+		RecordingChannel current = new RecordingChannel();
+		this.acker.adopt(old.proxy);
+		awaitIdle();
+		// 2 and 3 wait for 1, which is still in flight, when the new channel is adopted: they must
+		// not wait for the hold, nor be forgotten with the old channel's state.
+		List<String> sent = sentByFirstDrain(() -> {
+			settlement(old, 2).ack();
+			settlement(old, 3).ack();
+			this.acker.adopt(current.proxy);
+		});
+		assertThat(sent).containsExactly("basicAck(2, false)", "basicAck(3, false)");
+		settlement(old, 1).ack();
+		settlement(current, 1).ack();
+		awaitIdle();
+		assertThat(old.calls).containsExactly("basicAck(2, false)", "basicAck(3, false)", "basicAck(1, false)");
+		assertThat(current.calls).containsExactly("basicAck(1, true)");
 	}
 
 	private Delivery.Settlement settlement(RecordingChannel channel, long tag) {
