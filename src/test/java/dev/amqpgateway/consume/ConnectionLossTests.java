@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import dev.amqpgateway.support.GatewayEndpoints;
@@ -12,12 +13,15 @@ import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -30,17 +34,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A connection lost while the gateway runs (SPEC §5): noticed at once, requests answered at once
- * during the outage, reconnected in the background, topology declared again. Every test has a
- * broker (a proxy) of its own, so that its faults touch no other test.
+ * A connection lost while the gateway runs: noticed at once, requests answered at once during the
+ * outage, reconnected in the background, topology declared again. Every test has a broker (a
+ * proxy) of its own, so that its faults touch no other test.
+ *
+ * <p>Reconnects come every half second here, so a backend is down only briefly: what happened
+ * during the outage is read from the log, which keeps it, rather than from the backend's status,
+ * which a reconnect may already have changed.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient(timeout = "10s")
+@AutoConfigureWebTestClient(timeout = "60s")
+@ExtendWith(OutputCaptureExtension.class)
 @DirtiesContext
 class ConnectionLossTests {
 
-	// Well below the 5s the requests may wait, and generous for a busy machine.
-	static final Duration AT_ONCE = Duration.ofSeconds(2);
+	// Requests may wait 30s: an answer well before that came from the loss, not from the timeout.
+	static final Duration AT_ONCE = Duration.ofSeconds(10);
 
 	static final String EXCHANGE = GatewayEndpoints.unique("loss-x");
 
@@ -71,7 +80,7 @@ class ConnectionLossTests {
 			.endpoint("/forced", FORCED.consumer())
 			.endpoint("/give-up", GIVE_UP.consumer("amqp.consumer.max_retries", "2"))
 			.addTo(registry);
-		registry.add("gateway.timeout", () -> "5s");
+		registry.add("gateway.timeout", () -> "30s");
 		registry.add("gateway.max_backoff", () -> "500ms");
 	}
 
@@ -87,15 +96,17 @@ class ConnectionLossTests {
 	Receivers receivers;
 
 	@Test
-	void noticesACutAtOnceAndAnswersServiceUnavailableAtOnceUntilTheBrokerIsBack() {
+	void noticesACutAtOnceAndAnswersServiceUnavailableAtOnceUntilTheBrokerIsBack(CapturedOutput output) {
 		CUT.proxy.refuse().cut();
-		await().atMost(AT_ONCE).until(() -> !receiver("/cut").isUp());
-		assertThat(receiver("/cut").status().lastError()).contains("connection lost");
+		// No request asks: the gateway notices the loss by itself.
+		await().atMost(AT_ONCE).untilAsserted(() -> assertThat(logOf(output, "/cut"))
+			.containsPattern("Lost the broker: .*: connection lost"));
+		assertThat(receiver("/cut").isUp()).isFalse();
 		long start = System.nanoTime();
 		this.client.get().uri("/cut").exchange().expectStatus().isEqualTo(503).expectHeader().exists("Retry-After");
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(AT_ONCE);
 		CUT.proxy.open();
-		await().atMost(Duration.ofSeconds(5)).until(() -> receiver("/cut").isUp());
+		await().until(() -> receiver("/cut").isUp());
 		publish(CUT.queue, "{\"back\": true}");
 		this.client.get().uri("/cut").exchange().expectStatus().isOk().expectBody().json("{\"back\": true}", true);
 	}
@@ -113,10 +124,9 @@ class ConnectionLossTests {
 	@Test
 	void declaresTheTopologyTheBrokerLostWhenItReconnects() {
 		LOST_QUEUE.proxy.refuse().cut();
-		await().atMost(Duration.ofSeconds(5))
-			.until(() -> TestBroker.admin().getQueueProperties(LOST_QUEUE.queue) == null);
+		await().until(() -> TestBroker.admin().getQueueProperties(LOST_QUEUE.queue) == null);
 		LOST_QUEUE.proxy.open();
-		await().atMost(Duration.ofSeconds(5)).until(() -> receiver("/lost-queue").isUp());
+		await().until(() -> receiver("/lost-queue").isUp());
 		assertThat(TestBroker.admin().getQueueProperties(LOST_QUEUE.queue)).isNotNull();
 		TestBroker.template().send(LOST_QUEUE.queue, LOST_QUEUE.queue, message("{\"declared\": \"again\"}"));
 		this.client.get().uri("/lost-queue").exchange()
@@ -128,49 +138,59 @@ class ConnectionLossTests {
 	void declaresAQueueDeletedUnderTheConsumerAgain() {
 		int connections = DELETED.proxy.forwarded();
 		TestBroker.admin().deleteQueue(DELETED.queue);
-		await().atMost(AT_ONCE).until(() -> !receiver("/deleted").isUp());
-		await().atMost(Duration.ofSeconds(5)).until(() -> receiver("/deleted").isUp());
+		// Only the gateway declares the queue again, and only once it noticed the deletion.
+		await().atMost(AT_ONCE).until(() -> TestBroker.admin().getQueueProperties(DELETED.queue) != null
+				&& receiver("/deleted").isUp());
 		assertThat(DELETED.proxy.forwarded()).as("the connection survived").isEqualTo(connections);
 		publish(DELETED.queue, "{\"deleted\": false}");
 		this.client.get().uri("/deleted").exchange().expectStatus().isOk().expectBody().json("{\"deleted\": false}");
 	}
 
 	@Test
-	void reconnectsWhenTheBrokerClosesTheConnection() {
+	void reconnectsWhenTheBrokerClosesTheConnection(CapturedOutput output) {
 		assertThat(FORCED.proxy.upstreamPorts()).hasSize(1);
+		int connections = FORCED.proxy.forwarded();
 		assertThat(TestBroker.closeConnectionsFrom(FORCED.proxy.upstreamPorts().get(0))).isOne();
-		await().atMost(AT_ONCE).until(() -> !receiver("/forced").isUp());
-		assertThat(receiver("/forced").status().lastError()).contains("CONNECTION_FORCED");
-		await().atMost(Duration.ofSeconds(5)).until(() -> receiver("/forced").isUp());
+		await().atMost(AT_ONCE).untilAsserted(() -> assertThat(logOf(output, "/forced"))
+			.containsPattern("Lost the broker: .*: 320 CONNECTION_FORCED"));
+		await().until(() -> FORCED.proxy.forwarded() > connections && receiver("/forced").isUp());
 		publish(FORCED.queue, "{\"forced\": true}");
 		this.client.get().uri("/forced").exchange().expectStatus().isOk().expectBody().json("{\"forced\": true}");
 	}
 
 	@Test
-	void aCycleThatGaveUpStartsAgainOnItsTimer() {
+	void aCycleThatGaveUpStartsAgainOnItsTimer(CapturedOutput output) {
 		GIVE_UP.proxy.refuse().cut();
-		await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-			.until(() -> receiver("/give-up").status().state() == ConnectionState.GAVE_UP);
-		BackendStatus gaveUp = receiver("/give-up").status();
-		assertThat(gaveUp.attempts()).isEqualTo(2);
-		assertThat(gaveUp.nextAttempt()).isNotNull();
+		await().untilAsserted(() -> assertThat(logOf(output, "/give-up"))
+			.containsPattern("Cannot consume: .*; gave up after 2 attempts; next cycle at \\S+"));
 		GIVE_UP.proxy.open();
 		// No request wakes it: the give-up pause (max_backoff) ends and a new cycle connects.
-		await().atMost(Duration.ofSeconds(5)).until(() -> receiver("/give-up").isUp());
+		await().until(() -> receiver("/give-up").isUp());
+		assertThat(logOf(output, "/give-up")).contains("Reconnecting again, since its pause is over");
 	}
 
 	private void assertWaitingRequestAnsweredAtOnce(String path, ProxiedBroker broker) throws Exception {
 		CompletableFuture<EntityExchangeResult<String>> response = CompletableFuture
 			.supplyAsync(() -> this.client.get().uri(path).exchange().expectBody(String.class).returnResult());
-		await().atMost(Duration.ofSeconds(2)).until(() -> receiver(path).waiting() == 1);
+		await().until(() -> receiver(path).waiting() == 1);
 		long cut = System.nanoTime();
 		broker.proxy.refuse().cut();
-		EntityExchangeResult<String> result = response.get(5, TimeUnit.SECONDS);
+		EntityExchangeResult<String> result = response.get(60, TimeUnit.SECONDS);
 		assertThat(Duration.ofNanos(System.nanoTime() - cut)).isLessThan(AT_ONCE);
 		assertThat(result.getStatus().value()).isEqualTo(503);
 		assertThat(result.getResponseBody()).contains("urn:amqp-gateway:problem:broker-unavailable");
 		broker.proxy.open();
-		await().atMost(Duration.ofSeconds(5)).until(() -> receiver(path).isUp());
+		await().until(() -> receiver(path).isUp());
+	}
+
+	/**
+	 * The lines the gateway logged about the backends of one endpoint, oldest first.
+	 */
+	private static String logOf(CapturedOutput output, String endpoint) {
+		return output.getOut()
+			.lines()
+			.filter((line) -> line.contains("endpoint " + endpoint + " backend "))
+			.collect(Collectors.joining("\n"));
 	}
 
 	private ReconnectingReceiver receiver(String endpoint) {

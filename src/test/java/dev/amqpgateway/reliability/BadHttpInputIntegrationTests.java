@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Bad HTTP input is refused without touching the broker: other methods, unknown paths, oversized
- * request lines and headers.
+ * request lines and headers. The endpoint waits 30s for a message, so that the one published
+ * before its request always reaches it, however busy the machine.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "10s")
@@ -33,7 +34,7 @@ class BadHttpInputIntegrationTests {
 	static void endpoints(DynamicPropertyRegistry registry) {
 		new GatewayEndpoints().endpoint("/input", consumer(QUEUE, EXCHANGE))
 			.addTo(registry);
-		registry.add("gateway.timeout", () -> "200ms");
+		registry.add("gateway.timeout", () -> "30s");
 	}
 
 	@Autowired

@@ -8,9 +8,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
@@ -52,7 +54,7 @@ public final class TcpProxy implements AutoCloseable {
 
 	private final AtomicInteger forwarded = new AtomicInteger();
 
-	private final AtomicInteger accepted = new AtomicInteger();
+	private final List<Instant> accepted = new CopyOnWriteArrayList<>();
 
 	private volatile Mode mode = Mode.OPEN;
 
@@ -73,6 +75,27 @@ public final class TcpProxy implements AutoCloseable {
 	public static TcpProxy to(String host, int port) {
 		try {
 			return new TcpProxy(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), host, port);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * A plain TCP proxy to a server, open, on a port of 127.0.0.1 that the caller chose: one it
+	 * holds bound (with {@code SO_REUSEADDR}) and never listens on, say, so that connections to it
+	 * were refused, as by a server that is not running, until this proxy listens there.
+	 * @param host host of the server
+	 * @param port port of the server
+	 * @param listenPort the port to listen on
+	 * @return the proxy, listening on the given port of 127.0.0.1
+	 */
+	public static TcpProxy to(String host, int port, int listenPort) {
+		try {
+			ServerSocket server = new ServerSocket();
+			server.setReuseAddress(true);
+			server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listenPort), 50);
+			return new TcpProxy(server, host, port);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -163,20 +186,20 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * How many connections the proxy has accepted since it was created, whatever it did with them
-	 * (forwarded, held, or refused at once).
-	 * @return the count
-	 */
-	public int accepted() {
-		return this.accepted.get();
-	}
-
-	/**
 	 * How many connections the proxy has forwarded to the server since it was created.
 	 * @return the count
 	 */
 	public int forwarded() {
 		return this.forwarded.get();
+	}
+
+	/**
+	 * When the proxy accepted each connection since it was created, in order, whatever it did with
+	 * it (forwarded, refused or held): the moments clients tried to connect.
+	 * @return the instants, oldest first
+	 */
+	public List<Instant> accepted() {
+		return List.copyOf(this.accepted);
 	}
 
 	@Override
@@ -194,7 +217,7 @@ public final class TcpProxy implements AutoCloseable {
 			catch (IOException ex) {
 				continue;
 			}
-			this.accepted.incrementAndGet();
+			this.accepted.add(Instant.now());
 			switch (this.mode) {
 				case OPEN -> forward(client);
 				case BLACKHOLE -> hold(client);
