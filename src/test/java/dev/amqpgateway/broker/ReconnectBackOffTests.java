@@ -11,7 +11,7 @@ import org.springframework.util.backoff.BackOffExecution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The waits between reconnect attempts of SPEC §5, attempt {@code i} counted from 0.
+ * The waits between reconnect attempts, attempt {@code i} counted from 0.
  */
 class ReconnectBackOffTests {
 

@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 /**
- * Binding of the gateway configuration (SPEC §1), and the refusal of every bad configuration with
+ * Binding of the gateway configuration, and the refusal of every bad configuration with
  * the report a user sees at startup: the key that is wrong and why.
  */
 class GatewayPropertiesTests {

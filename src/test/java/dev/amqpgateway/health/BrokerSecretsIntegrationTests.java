@@ -31,9 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * No broker password in logs (debug included), problem bodies, health or actuator output (SPEC
- * §6, §7.7), through a whole lifecycle: start, serve, lose the broker, fail to authenticate,
- * reconnect. The broker user is the test's own, with a distinctive password that needs URL encoding.
+ * No broker password in logs (debug included), problem bodies, health or actuator output,
+ * through a whole lifecycle: start, serve, lose the broker, fail to authenticate, reconnect. The broker user is the test's own, with a distinctive password that needs URL encoding.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
 		"management.endpoints.web.exposure.include=health,env,configprops,metrics,prometheus",

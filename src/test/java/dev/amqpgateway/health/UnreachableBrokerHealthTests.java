@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Health while no broker can be reached (SPEC §2, §5, §6): readiness down, liveness up, each
+ * Health while no broker can be reached: readiness down, liveness up, each
  * backend down with its last error, and a backend that gave up says when it tries again.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)

@@ -40,7 +40,7 @@ import static dev.amqpgateway.support.GatewayEndpoints.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Nothing is lost under faults (SPEC §4): eight HTTP clients drain a durable queue of persistent
+ * Nothing is lost under faults: eight HTTP clients drain a durable queue of persistent
  * messages through the gateway while the broker's connections are cut twice, or while the broker
  * application restarts. Every message ends up in a completed response; duplicates are counted.
  * The test command runs it with 2,000 messages; {@code bench/chaos} runs it with

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A request whose client has gone never takes a message (SPEC §4): a hundred clients wait on an
+ * A request whose client has gone never takes a message: a hundred clients wait on an
  * empty queue and disconnect; the hundred messages published afterwards all reach later requests.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
