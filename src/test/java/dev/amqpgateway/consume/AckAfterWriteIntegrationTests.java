@@ -16,14 +16,12 @@ import java.time.Duration;
 import java.util.Arrays;
 
 import dev.amqpgateway.support.GatewayEndpoints;
+import dev.amqpgateway.support.LargeMessages;
 import dev.amqpgateway.support.TestBroker;
 import dev.amqpgateway.support.TestBroker.QueueDepth;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageDeliveryMode;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -204,20 +202,11 @@ class AckAfterWriteIntegrationTests {
 
 	/** A JSON object of exactly {@link #BODY_SIZE} bytes. */
 	private static byte[] bigJsonObject(char filler) {
-		byte[] body = new byte[BODY_SIZE];
-		byte[] start = "{\"data\":\"".getBytes(StandardCharsets.US_ASCII);
-		System.arraycopy(start, 0, body, 0, start.length);
-		Arrays.fill(body, start.length, BODY_SIZE - 2, (byte) filler);
-		body[BODY_SIZE - 2] = '"';
-		body[BODY_SIZE - 1] = '}';
-		return body;
+		return LargeMessages.jsonObject(BODY_SIZE, filler);
 	}
 
 	private static void publish(String queue, byte[] body) {
-		MessageProperties properties = new MessageProperties();
-		properties.setContentType("application/json");
-		properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-		TestBroker.template().send(EXCHANGE, queue, new Message(body, properties));
+		LargeMessages.publish(EXCHANGE, queue, body);
 	}
 
 	private double counter(String name, String endpoint) {

@@ -12,6 +12,7 @@ import java.util.List;
 
 import dev.amqpgateway.broker.Brokers;
 import dev.amqpgateway.support.GatewayEndpoints;
+import dev.amqpgateway.support.LargeMessages;
 import dev.amqpgateway.support.TestBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -21,8 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.FanoutExchange;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageDeliveryMode;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -167,20 +166,11 @@ class HugeMessageIntegrationTests {
 	}
 
 	private static byte[] json(int size, char filler) {
-		byte[] body = new byte[size];
-		byte[] start = "{\"data\":\"".getBytes(StandardCharsets.US_ASCII);
-		System.arraycopy(start, 0, body, 0, start.length);
-		Arrays.fill(body, start.length, size - 2, (byte) filler);
-		body[size - 2] = '"';
-		body[size - 1] = '}';
-		return body;
+		return LargeMessages.jsonObject(size, filler);
 	}
 
 	private static void publish(String queue, byte[] body) {
-		MessageProperties properties = new MessageProperties();
-		properties.setContentType("application/json");
-		properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-		TestBroker.template().send(EXCHANGE, queue, new Message(body, properties));
+		LargeMessages.publish(EXCHANGE, queue, body);
 	}
 
 	private double counter(String name, String endpoint) {
