@@ -35,7 +35,7 @@ import static org.awaitility.Awaitility.await;
  * presented from the key store. A refused handshake shows in the backend's status, never as a crash.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient(timeout = "10s")
+@AutoConfigureWebTestClient(timeout = "60s")
 @DirtiesContext
 class TlsTests {
 
@@ -73,6 +73,8 @@ class TlsTests {
 			.endpoint("/no-client-certificate", tls(MUTUAL, GatewayEndpoints.unique("no-client-certificate"),
 					"tls.trust_store", CERTIFICATES.trustStore()))
 			.addTo(registry);
+		// A message published before a request always reaches it, however busy the machine.
+		registry.add("gateway.timeout", () -> "30s");
 		registry.add("gateway.max_backoff", () -> "500ms");
 	}
 

@@ -80,6 +80,8 @@ class ChaosDrainIntegrationTests {
 					"amqp.consumer.durable", "true", "amqp.consumer.prefetch_count", "50",
 					"amqp.consumer.backoff_strategy", "linear"))
 			.addTo(registry);
+		// Short, so that the clients still waiting once the last message is served finish well within
+		// the 30s the test gives them; an empty answer (204) only sends a client round again.
 		registry.add("gateway.timeout", () -> "300ms");
 		registry.add("gateway.max_backoff", () -> "1s");
 	}
