@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -33,6 +34,15 @@ class ConsumerConfiguration {
 			MeterRegistry registry, ScheduledExecutorService ackExecutor) {
 		return new Receivers(properties, brokers, reconnectScheduler, registry,
 				ackExecutor);
+	}
+
+	/**
+	 * Lets a response's writer learn when its last byte was written, so that its messages are
+	 * acknowledged then and not before.
+	 */
+	@Bean
+	NettyServerCustomizer writeCompletion() {
+		return WriteCompletion.customizer();
 	}
 
 	@Bean

@@ -56,10 +56,19 @@ class ChaosDrainIntegrationTests {
 	static final int CLIENTS = 8;
 
 	/**
-	 * Each client's pause after a message: without it the gateway drains the queue before
-	 * {@code rabbitmqctl} has even started, and the faults would hit an empty queue.
+	 * The shortest time a drain may take: long enough that every fault lands while messages remain,
+	 * though {@code rabbitmqctl} may take a few seconds to run on a busy machine (with 2,000
+	 * messages, the second cut comes after 5 s at the earliest, whatever the first one took).
 	 */
-	static final Duration PACE = Duration.ofMillis(Long.getLong("chaos.pace-ms", 5));
+	static final Duration MIN_DRAIN = Duration.ofSeconds(10);
+
+	/**
+	 * Each client's pause after a message, so that the drain takes at least {@link #MIN_DRAIN}:
+	 * without it the gateway drains the queue before {@code rabbitmqctl} has even started, and the
+	 * faults would hit an empty queue.
+	 */
+	static final Duration PACE = Duration
+		.ofMillis(Long.getLong("chaos.pace-ms", Math.max(1, MIN_DRAIN.toMillis() * CLIENTS / MESSAGES)));
 
 	static final Duration DEADLINE = Duration.ofMinutes(2);
 

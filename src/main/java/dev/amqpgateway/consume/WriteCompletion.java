@@ -1,0 +1,64 @@
+package dev.amqpgateway.consume;
+
+import java.util.function.Consumer;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
+import reactor.netty.NettyPipeline;
+
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+
+/**
+ * Tells a response's writer when the last part of that response has been written to the socket,
+ * or failed to be: the moment its messages may be acknowledged.
+ *
+ * <p>Neither WebFlux nor Reactor Netty says so. A single-buffer body completes its write signal
+ * before the full response is even written ({@code HttpServerOperations#send} completes and leaves
+ * the write to {@code onOutboundComplete}), and a multi-buffer body completes it without an error
+ * when the connection closes mid-write, at the price of writing and flushing the headers on their
+ * own. This handler, in every connection's pipeline, listens to the write promise of the message
+ * that ends a response ({@link LastHttpContent}, which a full response is too) when a writer asked
+ * for it, so the body still goes out in one write.
+ */
+@ChannelHandler.Sharable
+final class WriteCompletion extends ChannelOutboundHandlerAdapter {
+
+	/** The listener of the response being written on a channel: one at a time, HTTP/1.1 answers in order. */
+	static final AttributeKey<Consumer<Boolean>> LISTENER = AttributeKey.valueOf("amqp-gateway.write-completion");
+
+	static final WriteCompletion INSTANCE = new WriteCompletion();
+
+	private static final String NAME = "amqp-gateway.writeCompletion";
+
+	private WriteCompletion() {
+	}
+
+	/**
+	 * Puts the handler in every connection's pipeline, in front of Reactor Netty's bridge to the
+	 * application, so that it sees responses before they are encoded.
+	 * @return the customizer
+	 */
+	static NettyServerCustomizer customizer() {
+		return (server) -> server.doOnChannelInit(
+				(observer, channel, remoteAddress) -> channel.pipeline().addBefore(NettyPipeline.ReactiveBridge, NAME, INSTANCE));
+	}
+
+	@Override
+	public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
+		if (message instanceof LastHttpContent) {
+			Consumer<Boolean> listener = context.channel().attr(LISTENER).getAndSet(null);
+			if (listener != null) {
+				ChannelPromise watched = promise.unvoid();
+				watched.addListener((future) -> listener.accept(future.isSuccess()));
+				context.write(message, watched);
+				return;
+			}
+		}
+		context.write(message, promise);
+	}
+
+}
