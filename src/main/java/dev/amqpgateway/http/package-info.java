@@ -1,0 +1,7 @@
+/**
+ * The HTTP server's event loops.
+ */
+@NullMarked
+package dev.amqpgateway.http;
+
+import org.jspecify.annotations.NullMarked;
