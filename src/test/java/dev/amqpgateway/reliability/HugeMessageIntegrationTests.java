@@ -19,10 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.amqp.core.Binding;
-import org.springframework.amqp.core.FanoutExchange;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -59,19 +56,12 @@ class HugeMessageIntegrationTests {
 
 	@BeforeAll
 	static void deadLetterQueue() {
-		TestBroker.admin().declareExchange(new FanoutExchange(DEAD_LETTERS, false, false));
-		TestBroker.admin().declareQueue(QueueBuilder.nonDurable(DEAD_LETTER_QUEUE).build());
-		TestBroker.admin()
-			.declareBinding(new Binding(DEAD_LETTER_QUEUE, Binding.DestinationType.QUEUE, DEAD_LETTERS, "", null));
+		TestBroker.declareDeadLetters(DEAD_LETTERS, DEAD_LETTER_QUEUE);
 	}
 
 	@AfterAll
 	static void cleanUp() {
-		for (String queue : List.of(DEAD_LETTER_QUEUE, OVERSIZE, SERVED, NEIGHBOUR)) {
-			TestBroker.admin().deleteQueue(queue);
-		}
-		TestBroker.admin().deleteExchange(DEAD_LETTERS);
-		TestBroker.admin().deleteExchange(EXCHANGE);
+		TestBroker.delete(List.of(DEAD_LETTER_QUEUE, OVERSIZE, SERVED, NEIGHBOUR), DEAD_LETTERS, EXCHANGE);
 	}
 
 	@DynamicPropertySource

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
-import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -56,19 +55,12 @@ class PoisonMessageIntegrationTests {
 
 	@BeforeAll
 	static void deadLetterQueue() {
-		TestBroker.admin().declareExchange(new org.springframework.amqp.core.FanoutExchange(DEAD_LETTERS, false, false));
-		TestBroker.admin().declareQueue(QueueBuilder.nonDurable(DEAD_LETTER_QUEUE).build());
-		TestBroker.admin().declareBinding(new org.springframework.amqp.core.Binding(DEAD_LETTER_QUEUE,
-				org.springframework.amqp.core.Binding.DestinationType.QUEUE, DEAD_LETTERS, "", null));
+		TestBroker.declareDeadLetters(DEAD_LETTERS, DEAD_LETTER_QUEUE);
 	}
 
 	@AfterAll
 	static void cleanUp() {
-		for (String queue : List.of(DEAD_LETTER_QUEUE, CLASSIC, QUORUM, QUORUM_DISCARD)) {
-			TestBroker.admin().deleteQueue(queue);
-		}
-		TestBroker.admin().deleteExchange(DEAD_LETTERS);
-		TestBroker.admin().deleteExchange(EXCHANGE);
+		TestBroker.delete(List.of(DEAD_LETTER_QUEUE, CLASSIC, QUORUM, QUORUM_DISCARD), DEAD_LETTERS, EXCHANGE);
 	}
 
 	@DynamicPropertySource

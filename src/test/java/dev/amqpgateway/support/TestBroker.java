@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 import org.testcontainers.containers.Container;
 import org.testcontainers.rabbitmq.RabbitMQContainer;
 
+import org.springframework.amqp.core.Binding;
+import org.springframework.amqp.core.FanoutExchange;
+import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -91,6 +94,32 @@ public final class TestBroker {
 	 */
 	public static RabbitAdmin admin() {
 		return new RabbitAdmin(template());
+	}
+
+	/**
+	 * Declare a fanout dead-letter exchange and a queue bound to it, where a test reads what was
+	 * dead-lettered.
+	 * @param exchange the exchange that queues name as their {@code x-dead-letter-exchange}
+	 * @param queue the queue bound to it
+	 */
+	public static void declareDeadLetters(String exchange, String queue) {
+		RabbitAdmin admin = admin();
+		admin.declareExchange(new FanoutExchange(exchange, false, false));
+		admin.declareQueue(QueueBuilder.nonDurable(queue).build());
+		admin.declareBinding(new Binding(queue, Binding.DestinationType.QUEUE, exchange, "", null));
+	}
+
+	/**
+	 * Delete what a test declared.
+	 * @param queues the queues
+	 * @param exchanges the exchanges
+	 */
+	public static void delete(List<String> queues, String... exchanges) {
+		RabbitAdmin admin = admin();
+		queues.forEach(admin::deleteQueue);
+		for (String exchange : exchanges) {
+			admin.deleteExchange(exchange);
+		}
 	}
 
 	/**
