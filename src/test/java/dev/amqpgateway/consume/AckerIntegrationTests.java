@@ -98,21 +98,7 @@ class AckerIntegrationTests {
 	}
 
 	private Delivery.Settlement settlement(long tag) {
-		return this.acker.settlementOf(this.channel, tag, new Acker.SettlementListener() {
-
-			@Override
-			public void acked() {
-			}
-
-			@Override
-			public void requeued() {
-			}
-
-			@Override
-			public void rejected() {
-			}
-
-		});
+		return this.acker.settlementOf(this.channel, tag, AckerTests.IGNORED);
 	}
 
 }

@@ -27,7 +27,8 @@ import static org.awaitility.Awaitility.await;
  */
 class AckerTests {
 
-	private static final Acker.SettlementListener IGNORED = new Acker.SettlementListener() {
+	/** A listener for tests that do not count settlements. */
+	static final Acker.SettlementListener IGNORED = new Acker.SettlementListener() {
 
 		@Override
 		public void acked() {
