@@ -91,7 +91,7 @@ public class Brokers implements DisposableBean {
 		factory.setConnectionTimeout((int) CONNECTION_TIMEOUT.toMillis());
 		// The client fails the whole connection on a body over its limit (64 MiB by default), and
 		// the broker hands the same message over again after the reconnect. Accept whatever a
-		// broker can be configured to send; the receivers reject what is over max_message_size.
+		// broker can be configured to send; the consumer backends reject what is over max_message_size.
 		factory.setMaxInboundMessageBodySize((int) GatewayProperties.LARGEST_BROKER_MESSAGE.toBytes() + 1);
 		if (uri.tls()) {
 			factory.useSslProtocol(tlsContexts.create(tls));

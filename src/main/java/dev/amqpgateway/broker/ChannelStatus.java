@@ -1,22 +1,22 @@
-package dev.amqpgateway.consume;
+package dev.amqpgateway.broker;
 
 import java.time.Instant;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * A snapshot of a backend's connection, for health and for answers during an outage.
+ * A snapshot of a kept channel's connection, for health and for answers during an outage.
  *
- * @param state where the backend stands with its broker
+ * @param state where the channel stands with its broker
  * @param lastError the last connection or declaration failure, without credentials
  * @param attempts reconnect attempts made in the current cycle
  * @param nextAttempt when the next reconnect attempt is due, if one is scheduled
  */
-public record BackendStatus(ConnectionState state, @Nullable String lastError, int attempts,
+public record ChannelStatus(ConnectionState state, @Nullable String lastError, int attempts,
 		@Nullable Instant nextAttempt) {
 
 	/**
-	 * Whether requests can be served.
+	 * Whether the channel is open and in use.
 	 * @return true when connected
 	 */
 	public boolean isUp() {
@@ -24,7 +24,7 @@ public record BackendStatus(ConnectionState state, @Nullable String lastError, i
 	}
 
 	/**
-	 * What the backend does next about its connection, for logs and health.
+	 * What happens next about the connection, for logs and health.
 	 * @return such as {@code attempt 3 at <instant>}, or null when no attempt is scheduled
 	 */
 	public @Nullable String nextStep() {

@@ -1,14 +1,14 @@
-package dev.amqpgateway.consume;
+package dev.amqpgateway.broker;
 
 /**
- * Where a backend stands with its broker.
+ * Where a kept channel stands with its broker.
  */
 public enum ConnectionState {
 
 	/** The first connection attempt has not finished. */
 	CONNECTING,
 
-	/** Connected and consuming: requests can be served. */
+	/** Connected, the channel open and in use. */
 	UP,
 
 	/** Connection lost or refused; reconnecting in the background on the back-off strategy. */

@@ -16,16 +16,16 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Sends the acks and nacks of one receiver off the caller's thread (often a Netty event loop), one
+ * Sends the acks and nacks of one backend off the caller's thread (often a Netty event loop), one
  * drain at a time, and coalesces acks: when every delivery up to a tag is settled, one
  * {@code basic.ack} with {@code multiple=true} acknowledges them all. Acks above a delivery still
  * in flight wait for it briefly, then go one by one, so that a slow request never holds the others'
  * acknowledgements (and the prefetch window) for long.
  *
  * <p>Delivery tags start again at 1 on every channel, so the state is kept for one channel at a
- * time: the one the receiver {@link #adopt adopted} last. Two channels can be open at once (the
+ * time: the one the backend {@link #adopt adopted} last. Two channels can be open at once (the
  * broker cancelled the consumer, and closing the old channel waits for the broker), so only the
- * receiver, which opens them, can say which one is current; a settlement never does.
+ * backend, which opens them, can say which one is current; a settlement never does.
  */
 final class Acker {
 
@@ -66,7 +66,7 @@ final class Acker {
 	/**
 	 * Make a channel the current one, before it consumes: queued with the settlements, this comes
 	 * before any settlement of the channel's deliveries.
-	 * @param channel the channel the receiver consumes from from now on
+	 * @param channel the channel the backend consumes from from now on
 	 */
 	void adopt(Channel channel) {
 		submit(new Adopt(channel));

@@ -1,28 +1,20 @@
 package dev.amqpgateway.consume;
 
-import java.time.Duration;
-
-import dev.amqpgateway.broker.Broker;
-import dev.amqpgateway.broker.ReconnectBackOff;
+import dev.amqpgateway.broker.ReconnectingChannel;
 import dev.amqpgateway.config.Backend;
 
-import org.springframework.scheduling.TaskScheduler;
-
 /**
- * What a receiver is built from.
+ * What a consumer backend is built from.
  *
  * @param key which backend of which endpoint
  * @param backend the backend's configuration
- * @param broker the broker it drains
- * @param backOff the waits between reconnect attempts
- * @param giveUpPause how long a cycle that gave up rests before the next one starts on its own
- * @param scheduler where reconnects run
+ * @param channel the broker, back-off and timer its channel is kept with
  * @param metrics the backend's meters
  * @param acker where acknowledgements are sent from
+ * @param poison what happens to messages that cannot be served
  * @param prefetch most unacknowledged messages the backend holds
  * @param maxMessageSize largest body, in bytes, that the backend serves
  */
-record ReceiverContext(BackendKey key, Backend backend, Broker broker, ReconnectBackOff backOff, Duration giveUpPause,
-		TaskScheduler scheduler, BackendMetrics metrics, Acker acker, int prefetch,
-		long maxMessageSize) {
+record BackendContext(BackendKey key, Backend backend, ReconnectingChannel.Settings channel, BackendMetrics metrics,
+		Acker acker, PoisonPolicy poison, int prefetch, long maxMessageSize) {
 }

@@ -12,7 +12,7 @@ import io.micrometer.core.instrument.Timer;
  * The meters of one backend: messages delivered, acknowledged, requeued, rejected and refused as
  * oversize, empty polls, and how long requests waited for a message.
  */
-final class BackendMetrics implements Acker.SettlementListener {
+public final class BackendMetrics implements Acker.SettlementListener {
 
 	private final Counter delivered;
 
@@ -63,18 +63,21 @@ final class BackendMetrics implements Acker.SettlementListener {
 			.register(registry);
 	}
 
-	void watch(MeterRegistry registry, ReconnectingReceiver receiver) {
-		Gauge.builder("gateway.requests.waiting", receiver, ReconnectingReceiver::waiting)
+	void watch(MeterRegistry registry, AbstractConsumerBackend backend) {
+		Gauge.builder("gateway.requests.waiting", backend, AbstractConsumerBackend::waiting)
 			.description("Requests waiting for a message of this backend")
 			.tags(this.tags)
 			.register(registry);
-		Gauge.builder("gateway.messages.buffered", receiver, ReconnectingReceiver::buffered)
+		Gauge.builder("gateway.messages.buffered", backend, AbstractConsumerBackend::buffered)
 			.description("Messages received and held, unacknowledged, for the next request")
 			.tags(this.tags)
 			.register(registry);
 	}
 
-	void delivered() {
+	/**
+	 * Count a message written, in full, to an HTTP response.
+	 */
+	public void delivered() {
 		this.delivered.increment();
 	}
 
@@ -97,11 +100,18 @@ final class BackendMetrics implements Acker.SettlementListener {
 		this.oversize.increment();
 	}
 
-	void emptyPoll() {
+	/**
+	 * Count a request this backend answered with nothing in time.
+	 */
+	public void emptyPoll() {
 		this.emptyPolls.increment();
 	}
 
-	void waited(Duration duration) {
+	/**
+	 * Record how long a request waited for this backend's answer.
+	 * @param duration the wait
+	 */
+	public void waited(Duration duration) {
 		this.wait.record(duration);
 	}
 

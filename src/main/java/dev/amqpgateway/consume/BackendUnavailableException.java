@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A backend cannot answer because its broker is unreachable (or its queue is missing).
  */
-final class BackendUnavailableException extends RuntimeException {
+public final class BackendUnavailableException extends RuntimeException {
 
 	private final @Nullable Instant nextAttempt;
 
@@ -16,7 +16,11 @@ final class BackendUnavailableException extends RuntimeException {
 		this.nextAttempt = nextAttempt;
 	}
 
-	@Nullable Instant nextAttempt() {
+	/**
+	 * When the backend tries its broker again.
+	 * @return the instant of the next attempt, or null when none is planned
+	 */
+	public @Nullable Instant nextAttempt() {
 		return this.nextAttempt;
 	}
 

@@ -2,9 +2,7 @@ package dev.amqpgateway.consume;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 
 import dev.amqpgateway.broker.Brokers;
 import dev.amqpgateway.broker.ReconnectBackOff;
+import dev.amqpgateway.broker.ReconnectingChannel;
 import dev.amqpgateway.config.Backend;
 import dev.amqpgateway.config.Consumer;
 import dev.amqpgateway.config.Endpoint;
@@ -21,47 +20,44 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * Every backend of every endpoint, started before the web server opens (topology declared, first
- * connection made) and stopped after it closes.
+ * Every backend of every consumer endpoint, started before the web server opens (topology
+ * declared, first connection made) and stopped after it closes.
  */
-public class Receivers implements SmartLifecycle {
+public class ConsumerBackends implements SmartLifecycle {
 
-	private static final Log logger = LogFactory.getLog(Receivers.class);
+	private static final Log logger = LogFactory.getLog(ConsumerBackends.class);
 
 	private static final Duration STARTUP_WAIT = Duration.ofSeconds(30);
 
-	private final Map<String, List<EndpointHandler.Source>> sourcesByEndpoint = new LinkedHashMap<>();
-
-	private final List<ReconnectingReceiver> receivers = new ArrayList<>();
+	private final List<AbstractConsumerBackend> backends = new ArrayList<>();
 
 	private volatile boolean running;
 
-	Receivers(GatewayProperties properties, Brokers brokers, TaskScheduler scheduler, MeterRegistry registry,
+	ConsumerBackends(GatewayProperties properties, Brokers brokers, TaskScheduler scheduler, MeterRegistry registry,
 			ScheduledExecutorService ackExecutor) {
 		for (Endpoint endpoint : properties.endpoints()) {
-			List<EndpointHandler.Source> sources = new ArrayList<>();
 			for (int i = 0; i < endpoint.backend().size(); i++) {
 				Backend backend = endpoint.backend().get(i);
 				Consumer consumer = backend.amqp().consumer();
 				BackendMetrics metrics = new BackendMetrics(registry, endpoint.endpoint(), i, consumer.name());
-				ReceiverContext context = new ReceiverContext(new BackendKey(endpoint.endpoint(), i), backend,
-						brokers.brokerFor(backend),
+				ReconnectingChannel.Settings channel = new ReconnectingChannel.Settings(brokers.brokerFor(backend),
 						new ReconnectBackOff(consumer.backoffStrategy(), properties.maxBackoff(), consumer.maxRetries()),
-						properties.maxBackoff(), scheduler, metrics, new Acker(ackExecutor),
+						properties.maxBackoff(), scheduler);
+				BackendContext context = new BackendContext(new BackendKey(endpoint.endpoint(), i), backend, channel,
+						metrics, new Acker(ackExecutor),
+						new PoisonPolicy(consumer.nackDiscard(), properties.maxDeliveries()),
 						(consumer.prefetchCount() > 0) ? consumer.prefetchCount() : properties.prefetchLimit(),
 						properties.maxMessageSize().toBytes());
-				ReconnectingReceiver receiver = consumer.autoAck() ? new PollingReceiver(context)
-						: new ConsumingReceiver(context);
-				this.receivers.add(receiver);
-				metrics.watch(registry, receiver);
-				sources.add(new EndpointHandler.Source(receiver,
-						new PoisonPolicy(consumer.nackDiscard(), properties.maxDeliveries()), metrics));
+				AbstractConsumerBackend consumerBackend = consumer.autoAck() ? new PollingBackend(context)
+						: new ConsumingBackend(context);
+				metrics.watch(registry, consumerBackend);
+				this.backends.add(consumerBackend);
 			}
-			this.sourcesByEndpoint.put(endpoint.endpoint(), sources);
 		}
 	}
 
@@ -69,8 +65,20 @@ public class Receivers implements SmartLifecycle {
 	 * Every backend, in configuration order.
 	 * @return the backends
 	 */
-	public List<ConsumerBackend> backends() {
-		return List.copyOf(this.receivers);
+	public List<ConsumerBackend> all() {
+		return List.copyOf(this.backends);
+	}
+
+	/**
+	 * The backends of one endpoint.
+	 * @param endpoint path of the endpoint
+	 * @return its backends, in configuration order
+	 */
+	public List<ConsumerBackend> of(String endpoint) {
+		return this.backends.stream()
+			.filter((backend) -> backend.endpoint().equals(endpoint))
+			.map(ConsumerBackend.class::cast)
+			.toList();
 	}
 
 	/**
@@ -80,15 +88,11 @@ public class Receivers implements SmartLifecycle {
 	 * @return the backend
 	 * @throws IllegalArgumentException when the endpoint has no such backend
 	 */
-	public ConsumerBackend backend(String endpoint, int index) {
-		return this.receivers.stream()
-			.filter((receiver) -> receiver.endpoint().equals(endpoint) && receiver.index() == index)
+	public ConsumerBackend get(String endpoint, int index) {
+		return this.backends.stream()
+			.filter((backend) -> backend.endpoint().equals(endpoint) && backend.index() == index)
 			.findFirst()
 			.orElseThrow(() -> new IllegalArgumentException("No backend " + index + " on " + endpoint));
-	}
-
-	List<EndpointHandler.Source> sourcesOf(String endpoint) {
-		return this.sourcesByEndpoint.get(endpoint);
 	}
 
 	/**
@@ -98,8 +102,8 @@ public class Receivers implements SmartLifecycle {
 	 */
 	@Override
 	public void start() {
-		CompletableFuture<?>[] firstAttempts = this.receivers.stream()
-			.map(ReconnectingReceiver::start)
+		CompletableFuture<?>[] firstAttempts = this.backends.stream()
+			.map(AbstractConsumerBackend::start)
 			.toArray(CompletableFuture[]::new);
 		try {
 			CompletableFuture.allOf(firstAttempts).get(STARTUP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -123,12 +127,12 @@ public class Receivers implements SmartLifecycle {
 	 * until their timeouts, longer than a shutdown phase may last, and are then cut off unanswered.
 	 */
 	void refuseRequests() {
-		this.receivers.forEach(ReconnectingReceiver::refuseRequests);
+		this.backends.forEach(AbstractConsumerBackend::refuseRequests);
 	}
 
 	@Override
 	public void stop() {
-		this.receivers.forEach(ReconnectingReceiver::stop);
+		this.backends.forEach(AbstractConsumerBackend::stop);
 		this.running = false;
 	}
 
@@ -138,12 +142,13 @@ public class Receivers implements SmartLifecycle {
 	}
 
 	/**
-	 * Start before the web server (so that the topology exists before the first request) and stop
-	 * after it has drained its requests.
+	 * One phase below the web server's start and stop: lifecycles start from the lowest phase up
+	 * and stop from the highest down, so the topology exists before the first request, and the
+	 * channels close only after the server has drained its requests and their acknowledgements.
 	 */
 	@Override
 	public int getPhase() {
-		return SmartLifecycle.DEFAULT_PHASE - 4096;
+		return WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE - 1;
 	}
 
 }

@@ -14,20 +14,20 @@ import dev.amqpgateway.config.Consumer;
  * prefetch count. A request takes a delivery only while it is alive; what it took and did not
  * write is requeued by its {@link Lease}.
  */
-final class ConsumingReceiver extends ReconnectingReceiver {
+final class ConsumingBackend extends AbstractConsumerBackend {
 
 	private final Acker acker;
 
 	private final int prefetch;
 
-	ConsumingReceiver(ReceiverContext context) {
+	ConsumingBackend(BackendContext context) {
 		super(context);
 		this.acker = context.acker();
 		this.prefetch = context.prefetch();
 	}
 
 	@Override
-	void open(Channel channel) throws IOException {
+	public void opened(Channel channel) throws IOException {
 		Consumer consumer = backend().amqp().consumer();
 		// Before the first delivery, so that the acker never takes a late settlement of the channel
 		// this one replaces for the current one.
@@ -42,7 +42,7 @@ final class ConsumingReceiver extends ReconnectingReceiver {
 	}
 
 	@Override
-	void closed(String reason) {
+	public void lost(String reason) {
 		// Buffered deliveries died with their channel; the broker has requeued them.
 		this.handoff.close(unavailable(), true);
 	}
@@ -57,14 +57,14 @@ final class ConsumingReceiver extends ReconnectingReceiver {
 		public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
 				byte[] body) {
 			Channel from = getChannel();
-			Delivery.Settlement settlement = ConsumingReceiver.this.acker.settlementOf(from, envelope.getDeliveryTag(),
-					ConsumingReceiver.this.metrics);
+			Delivery.Settlement settlement = ConsumingBackend.this.acker.settlementOf(from, envelope.getDeliveryTag(),
+					ConsumingBackend.this.metrics);
 			Delivery delivery = new Delivery(body, properties, envelope.isRedeliver(), settlement);
 			if (refusedAsOversize(body, delivery::reject)) {
 				return;
 			}
 			// A late delivery of a lost channel, which the broker requeues, is never taken.
-			ConsumingReceiver.this.handoff.offer(delivery, () -> from == channel());
+			ConsumingBackend.this.handoff.offer(delivery, () -> from == channel());
 		}
 
 		@Override

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * A message handed to the gateway and not yet settled: its body and properties, and the way to
  * acknowledge, requeue or reject it exactly once.
  */
-final class Delivery {
+public final class Delivery {
 
 	private final byte[] body;
 
@@ -29,7 +29,11 @@ final class Delivery {
 		this.settlement = settlement;
 	}
 
-	byte[] body() {
+	/**
+	 * The message body, as published.
+	 * @return the bytes, not to be modified
+	 */
+	public byte[] body() {
 		return this.body;
 	}
 
@@ -78,7 +82,7 @@ final class Delivery {
 	}
 
 	/**
-	 * What acknowledging, requeuing and rejecting a delivery does for its receiver.
+	 * What acknowledging, requeuing and rejecting a delivery does for its backend.
 	 */
 	interface Settlement {
 

@@ -9,7 +9,7 @@ import java.util.List;
  * everything else it took (the client left, the write failed, a backend answered after the
  * timeout) is requeued. Once closed, a lease takes nothing more.
  */
-final class Lease {
+public final class Lease {
 
 	private final List<Delivery> taken = new ArrayList<>(2);
 
@@ -32,7 +32,7 @@ final class Lease {
 	 * Close the lease: acknowledge the deliveries that were written, requeue the rest.
 	 * @param written the deliveries the response carried to the client
 	 */
-	void complete(Collection<Delivery> written) {
+	public void complete(Collection<Delivery> written) {
 		for (Delivery delivery : close()) {
 			if (written.contains(delivery)) {
 				delivery.ack();
@@ -46,7 +46,7 @@ final class Lease {
 	/**
 	 * Close the lease and requeue every delivery it took that is not settled yet.
 	 */
-	void release() {
+	public void release() {
 		close().forEach(Delivery::requeue);
 	}
 

@@ -19,7 +19,7 @@ import reactor.core.scheduler.Schedulers;
  * empty; nothing is polled while no request waits. A message whose request went away meanwhile
  * is kept for the next request.
  */
-final class PollingReceiver extends ReconnectingReceiver {
+final class PollingBackend extends AbstractConsumerBackend {
 
 	private static final Duration FIRST_POLL_DELAY = Duration.ofMillis(5);
 
@@ -31,7 +31,7 @@ final class PollingReceiver extends ReconnectingReceiver {
 
 	private int emptyPolls;
 
-	PollingReceiver(ReceiverContext context) {
+	PollingBackend(BackendContext context) {
 		super(context);
 	}
 
@@ -59,7 +59,7 @@ final class PollingReceiver extends ReconnectingReceiver {
 			response = channel.basicGet(queue(), true);
 		}
 		catch (IOException | ShutdownSignalException ex) {
-			// The channel's loss is handled by the receiver, which answers the waiting requests.
+			// The channel's loss is handled by the backend, which answers the waiting requests.
 			stopPolling();
 			return;
 		}
@@ -96,11 +96,11 @@ final class PollingReceiver extends ReconnectingReceiver {
 	}
 
 	@Override
-	void open(Channel channel) {
+	public void opened(Channel channel) {
 	}
 
 	@Override
-	void closed(String reason) {
+	public void lost(String reason) {
 		// Messages taken already are the gateway's alone (the broker forgot them): keep them.
 		this.handoff.close(unavailable(), false);
 	}

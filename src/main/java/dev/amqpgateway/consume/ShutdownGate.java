@@ -10,12 +10,12 @@ import org.springframework.context.SmartLifecycle;
  */
 final class ShutdownGate implements SmartLifecycle {
 
-	private final Receivers receivers;
+	private final ConsumerBackends backends;
 
 	private volatile boolean running;
 
-	ShutdownGate(Receivers receivers) {
-		this.receivers = receivers;
+	ShutdownGate(ConsumerBackends backends) {
+		this.backends = backends;
 	}
 
 	@Override
@@ -25,7 +25,7 @@ final class ShutdownGate implements SmartLifecycle {
 
 	@Override
 	public void stop() {
-		this.receivers.refuseRequests();
+		this.backends.refuseRequests();
 		this.running = false;
 	}
 

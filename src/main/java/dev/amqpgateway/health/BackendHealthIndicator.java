@@ -2,7 +2,7 @@ package dev.amqpgateway.health;
 
 import com.rabbitmq.client.AMQP;
 import dev.amqpgateway.broker.Failures;
-import dev.amqpgateway.consume.BackendStatus;
+import dev.amqpgateway.broker.ChannelStatus;
 import dev.amqpgateway.consume.ConsumerBackend;
 import dev.amqpgateway.topology.DeclarationFailures;
 
@@ -28,7 +28,7 @@ class BackendHealthIndicator extends AbstractHealthIndicator {
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
-		BackendStatus status = this.backend.status();
+		ChannelStatus status = this.backend.status();
 		builder.withDetail("endpoint", this.backend.endpoint())
 			.withDetail("queue", this.backend.queue())
 			.withDetail("broker", this.backend.broker().display())
@@ -69,7 +69,7 @@ class BackendHealthIndicator extends AbstractHealthIndicator {
 		}
 	}
 
-	private static void reconnect(BackendStatus status, Health.Builder builder) {
+	private static void reconnect(ChannelStatus status, Health.Builder builder) {
 		String next = status.nextStep();
 		if (next != null) {
 			builder.withDetail("reconnect", next);

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.amqpgateway.consume.ConsumerBackend;
-import dev.amqpgateway.consume.Receivers;
+import dev.amqpgateway.consume.ConsumerBackends;
 import dev.amqpgateway.topology.DeclarationFailures;
 
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
@@ -22,22 +22,23 @@ import org.springframework.context.annotation.Configuration;
 class HealthConfiguration {
 
 	@Bean
-	CompositeHealthContributor gatewayHealthContributor(Receivers receivers, DeclarationFailures declarationFailures) {
+	CompositeHealthContributor gatewayHealthContributor(ConsumerBackends backends,
+			DeclarationFailures declarationFailures) {
 		Map<String, Map<String, HealthContributor>> byEndpoint = new LinkedHashMap<>();
-		for (ConsumerBackend backend : receivers.backends()) {
+		for (ConsumerBackend backend : backends.all()) {
 			byEndpoint.computeIfAbsent(backend.endpoint(), (path) -> new LinkedHashMap<>())
 				.put(String.valueOf(backend.index()), new BackendHealthIndicator(backend, declarationFailures));
 		}
 		Map<String, String> names = ComponentNames.of(byEndpoint.keySet());
 		Map<String, HealthContributor> endpoints = new LinkedHashMap<>();
 		byEndpoint.forEach(
-				(path, backends) -> endpoints.put(names.get(path), CompositeHealthContributor.fromMap(backends)));
+				(path, indicators) -> endpoints.put(names.get(path), CompositeHealthContributor.fromMap(indicators)));
 		return CompositeHealthContributor.fromMap(endpoints);
 	}
 
 	@Bean
-	BrokersHealthIndicator brokersHealthIndicator(Receivers receivers) {
-		return new BrokersHealthIndicator(List.copyOf(receivers.backends()));
+	BrokersHealthIndicator brokersHealthIndicator(ConsumerBackends backends) {
+		return new BrokersHealthIndicator(backends.all());
 	}
 
 	@Bean

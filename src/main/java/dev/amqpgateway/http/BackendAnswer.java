@@ -1,27 +1,30 @@
-package dev.amqpgateway.consume;
+package dev.amqpgateway.http;
 
+import dev.amqpgateway.consume.BackendUnavailableException;
+import dev.amqpgateway.consume.ConsumerBackend;
+import dev.amqpgateway.consume.Delivery;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What one backend gave a request: a delivery, nothing in time, or an outage.
  *
- * @param source the backend asked
+ * @param backend the backend asked
  * @param delivery the message taken, if any
  * @param unavailable why the backend could not answer, if it could not
  */
-record Answer(EndpointHandler.Source source, @Nullable Delivery delivery,
+record BackendAnswer(ConsumerBackend backend, @Nullable Delivery delivery,
 		@Nullable BackendUnavailableException unavailable) {
 
-	static Answer delivered(EndpointHandler.Source source, Delivery delivery) {
-		return new Answer(source, delivery, null);
+	static BackendAnswer delivered(ConsumerBackend backend, Delivery delivery) {
+		return new BackendAnswer(backend, delivery, null);
 	}
 
-	static Answer empty(EndpointHandler.Source source) {
-		return new Answer(source, null, null);
+	static BackendAnswer empty(ConsumerBackend backend) {
+		return new BackendAnswer(backend, null, null);
 	}
 
-	static Answer unavailable(EndpointHandler.Source source, BackendUnavailableException reason) {
-		return new Answer(source, null, reason);
+	static BackendAnswer unavailable(ConsumerBackend backend, BackendUnavailableException reason) {
+		return new BackendAnswer(backend, null, reason);
 	}
 
 }

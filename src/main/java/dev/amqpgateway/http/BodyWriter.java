@@ -1,4 +1,4 @@
-package dev.amqpgateway.consume;
+package dev.amqpgateway.http;
 
 import java.util.function.Consumer;
 

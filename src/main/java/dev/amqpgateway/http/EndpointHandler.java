@@ -1,4 +1,4 @@
-package dev.amqpgateway.consume;
+package dev.amqpgateway.http;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -8,8 +8,12 @@ import java.util.Objects;
 
 import dev.amqpgateway.config.Backend;
 import dev.amqpgateway.config.Encoding;
-import dev.amqpgateway.problem.BrokerUnavailableException;
-import dev.amqpgateway.problem.UndecodableMessageException;
+import dev.amqpgateway.consume.BackendUnavailableException;
+import dev.amqpgateway.consume.ConsumerBackend;
+import dev.amqpgateway.consume.Delivery;
+import dev.amqpgateway.consume.Lease;
+import dev.amqpgateway.http.problem.BrokerUnavailableException;
+import dev.amqpgateway.http.problem.UndecodableMessageException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -39,16 +43,17 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 
 	private final Duration timeout;
 
-	private final List<Source> sources;
+	private final List<ConsumerBackend> backends;
 
 	private final MessageDecoder decoder;
 
 	private final JsonMapper mapper;
 
-	EndpointHandler(String path, Duration timeout, List<Source> sources, MessageDecoder decoder, JsonMapper mapper) {
+	EndpointHandler(String path, Duration timeout, List<ConsumerBackend> backends, MessageDecoder decoder,
+			JsonMapper mapper) {
 		this.path = path;
 		this.timeout = timeout;
-		this.sources = List.copyOf(sources);
+		this.backends = List.copyOf(backends);
 		this.decoder = decoder;
 		this.mapper = mapper;
 	}
@@ -61,8 +66,9 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 	private Mono<Void> drain(ServerWebExchange exchange) {
 		return Mono.defer(() -> {
 			Lease lease = new Lease();
-			Mono<List<Answer>> answers = (this.sources.size() == 1) ? ask(this.sources.get(0), lease).map(List::of)
-					: Mono.zip(this.sources.stream().map((source) -> ask(source, lease)).toList(),
+			Mono<List<BackendAnswer>> answers = (this.backends.size() == 1)
+					? ask(this.backends.get(0), lease).map(List::of)
+					: Mono.zip(this.backends.stream().map((backend) -> ask(backend, lease)).toList(),
 							EndpointHandler::answers);
 			return answers.flatMap((all) -> respond(exchange, lease, all))
 				.doOnCancel(lease::release)
@@ -70,40 +76,40 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 		});
 	}
 
-	private Mono<Answer> ask(Source source, Lease lease) {
+	private Mono<BackendAnswer> ask(ConsumerBackend backend, Lease lease) {
 		long start = System.nanoTime();
-		return source.receiver().receive(lease, this.timeout)
-			.map((delivery) -> Answer.delivered(source, delivery))
-			.defaultIfEmpty(Answer.empty(source))
-			.onErrorResume(BackendUnavailableException.class, (ex) -> Mono.just(Answer.unavailable(source, ex)))
-			.doOnNext((answer) -> source.metrics().waited(Duration.ofNanos(System.nanoTime() - start)));
+		return backend.receive(lease, this.timeout)
+			.map((delivery) -> BackendAnswer.delivered(backend, delivery))
+			.defaultIfEmpty(BackendAnswer.empty(backend))
+			.onErrorResume(BackendUnavailableException.class, (ex) -> Mono.just(BackendAnswer.unavailable(backend, ex)))
+			.doOnNext((answer) -> backend.metrics().waited(Duration.ofNanos(System.nanoTime() - start)));
 	}
 
-	private Mono<Void> respond(ServerWebExchange exchange, Lease lease, List<Answer> answers) {
+	private Mono<Void> respond(ServerWebExchange exchange, Lease lease, List<BackendAnswer> answers) {
 		if (answers.size() == 1 && passesThrough(answers.get(0))) {
-			Answer answer = answers.get(0);
+			BackendAnswer answer = answers.get(0);
 			return write(exchange, lease, answer.delivery().body(), List.of(answer), true);
 		}
 		ObjectNode merged = this.mapper.createObjectNode();
-		List<Answer> written = new ArrayList<>();
+		List<BackendAnswer> written = new ArrayList<>();
 		List<String> undecodable = new ArrayList<>();
 		List<BackendUnavailableException> unavailable = new ArrayList<>();
-		for (Answer answer : answers) {
-			Source source = answer.source();
+		for (BackendAnswer answer : answers) {
+			ConsumerBackend backend = answer.backend();
 			if (answer.delivery() != null) {
 				try {
-					merge(merged, source.backend(), this.decoder.decode(source.backend(), answer.delivery().body()));
+					merge(merged, backend.backend(), this.decoder.decode(backend.backend(), answer.delivery().body()));
 					written.add(answer);
 				}
-				catch (MessageDecoder.UndecodableMessageException ex) {
-					undecodable.add(settleUndecodable(source, answer.delivery(), ex.getMessage()));
+				catch (MessageDecoder.UndecodableBodyException ex) {
+					undecodable.add(settleUndecodable(backend, answer.delivery(), ex.getMessage()));
 				}
 			}
 			else if (answer.unavailable() != null) {
 				unavailable.add(answer.unavailable());
 			}
 			else {
-				source.metrics().emptyPoll();
+				backend.metrics().emptyPoll();
 			}
 		}
 		if (!written.isEmpty()) {
@@ -127,13 +133,13 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 	 * Whether a lone backend's message can be written as it is: a JSON object for a json backend
 	 * without group is its own answer, and validating it costs less than parsing and writing it again.
 	 */
-	private boolean passesThrough(Answer answer) {
-		Backend backend = answer.source().backend();
+	private boolean passesThrough(BackendAnswer answer) {
+		Backend backend = answer.backend().backend();
 		return answer.delivery() != null && backend.encoding() == Encoding.JSON && backend.group().isEmpty()
 				&& this.decoder.isJsonObject(answer.delivery().body());
 	}
 
-	private Mono<Void> write(ServerWebExchange exchange, Lease lease, byte[] body, List<Answer> written,
+	private Mono<Void> write(ServerWebExchange exchange, Lease lease, byte[] body, List<BackendAnswer> written,
 			boolean completed) {
 		ServerHttpResponse response = exchange.getResponse();
 		response.setStatusCode(HttpStatus.OK);
@@ -141,10 +147,10 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 		response.getHeaders().setContentLength(body.length);
 		response.getHeaders().setCacheControl("no-store");
 		response.getHeaders().set(COMPLETED, String.valueOf(completed));
-		List<Delivery> deliveries = written.stream().map(Answer::delivery).map(Objects::requireNonNull).toList();
+		List<Delivery> deliveries = written.stream().map(BackendAnswer::delivery).map(Objects::requireNonNull).toList();
 		return BodyWriter.write(response, body).doOnNext((inFull) -> {
 			if (inFull) {
-				written.forEach((answer) -> answer.source().metrics().delivered());
+				written.forEach((answer) -> answer.backend().metrics().delivered());
 				lease.complete(deliveries);
 			}
 			else {
@@ -162,14 +168,14 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 		}
 	}
 
-	private String settleUndecodable(Source source, Delivery delivery, String reason) {
-		boolean rejected = source.poison().settleUndecodable(delivery);
+	private String settleUndecodable(ConsumerBackend backend, Delivery delivery, String reason) {
+		boolean rejected = backend.settleUndecodable(delivery);
 		String fate = rejected ? "rejected without requeue" : "requeued";
-		String detail = "A message on queue '" + source.receiver().queue() + "' could not be decoded as "
-				+ source.backend().encoding().name().toLowerCase().replace('_', '-') + " (" + reason + "); it was "
+		String detail = "A message on queue '" + backend.queue() + "' could not be decoded as "
+				+ backend.backend().encoding().name().toLowerCase().replace('_', '-') + " (" + reason + "); it was "
 				+ fate + ".";
-		logger.warn("Undecodable message: endpoint " + this.path + " queue " + source.receiver().queue() + ": "
-				+ reason + "; " + fate);
+		logger.warn("Undecodable message: endpoint " + this.path + " queue " + backend.queue() + ": " + reason + "; "
+				+ fate);
 		return detail;
 	}
 
@@ -186,27 +192,12 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 		return new BrokerUnavailableException(detail, retryAfter);
 	}
 
-	private static List<Answer> answers(Object[] answers) {
-		List<Answer> list = new ArrayList<>(answers.length);
+	private static List<BackendAnswer> answers(Object[] answers) {
+		List<BackendAnswer> list = new ArrayList<>(answers.length);
 		for (Object answer : answers) {
-			list.add((Answer) answer);
+			list.add((BackendAnswer) answer);
 		}
 		return list;
-	}
-
-	/**
-	 * One backend of the endpoint, with what the handler needs of it.
-	 *
-	 * @param receiver where its messages come from
-	 * @param poison what happens to its undecodable messages
-	 * @param metrics its meters
-	 */
-	record Source(ReconnectingReceiver receiver, PoisonPolicy poison, BackendMetrics metrics) {
-
-		Backend backend() {
-			return this.receiver.backend();
-		}
-
 	}
 
 }

@@ -1,4 +1,4 @@
-package dev.amqpgateway.consume;
+package dev.amqpgateway.http;
 
 import java.nio.charset.StandardCharsets;
 
@@ -89,9 +89,9 @@ final class MessageDecoder {
 			if (isCollection) {
 				return collection(node);
 			}
-			throw new UndecodableMessageException("the body is a JSON array; set is_collection to accept arrays");
+			throw new UndecodableBodyException("the body is a JSON array; set is_collection to accept arrays");
 		}
-		throw new UndecodableMessageException("the body is JSON but not an object");
+		throw new UndecodableBodyException("the body is JSON but not an object");
 	}
 
 	private ObjectNode safeJson(byte[] body) {
@@ -104,17 +104,17 @@ final class MessageDecoder {
 
 	private JsonNode parse(byte[] body) {
 		if (body.length == 0) {
-			throw new UndecodableMessageException("the body is empty");
+			throw new UndecodableBodyException("the body is empty");
 		}
 		try {
 			JsonNode node = this.mapper.readTree(body);
 			if (node == null || node.isMissingNode()) {
-				throw new UndecodableMessageException("the body holds no JSON value");
+				throw new UndecodableBodyException("the body holds no JSON value");
 			}
 			return node;
 		}
 		catch (JacksonException ex) {
-			throw new UndecodableMessageException("the body is not valid JSON: " + ex.getOriginalMessage());
+			throw new UndecodableBodyException("the body is not valid JSON: " + ex.getOriginalMessage());
 		}
 	}
 
@@ -133,9 +133,9 @@ final class MessageDecoder {
 	/**
 	 * A body that the backend's encoding cannot turn into JSON.
 	 */
-	static final class UndecodableMessageException extends RuntimeException {
+	static final class UndecodableBodyException extends RuntimeException {
 
-		UndecodableMessageException(String reason) {
+		UndecodableBodyException(String reason) {
 			super(reason, null, false, false);
 		}
 

@@ -1,4 +1,4 @@
-package dev.amqpgateway.consume;
+package dev.amqpgateway.broker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import dev.amqpgateway.consume.ConsumerBackends;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
@@ -43,7 +44,7 @@ import static org.awaitility.Awaitility.await;
 @AutoConfigureWebTestClient(timeout = "60s")
 @DirtiesContext
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class BrokerDownAtStartupTests {
+class BrokerDownAtStartupIntegrationTests {
 
 	// Requests may wait 30s: an answer well before that did not wait for a message.
 	static final Duration AT_ONCE = Duration.ofSeconds(10);
@@ -85,7 +86,7 @@ class BrokerDownAtStartupTests {
 	WebTestClient client;
 
 	@Autowired
-	Receivers receivers;
+	ConsumerBackends backends;
 
 	@Test
 	@Order(1)
@@ -120,8 +121,8 @@ class BrokerDownAtStartupTests {
 		this.client.get().uri("/late").exchange().expectStatus().isOk().expectBody().json("{\"late\": true}", true);
 	}
 
-	private BackendStatus status() {
-		return this.receivers.backends().get(0).status();
+	private ChannelStatus status() {
+		return this.backends.all().get(0).status();
 	}
 
 	private static Socket reservePort() {

@@ -1,14 +1,15 @@
-package dev.amqpgateway.consume;
+package dev.amqpgateway.broker;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import dev.amqpgateway.consume.ConsumerBackends;
+import dev.amqpgateway.support.BrokerWide;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.amqp.core.Message;
@@ -45,8 +46,8 @@ import static org.awaitility.Awaitility.await;
 @AutoConfigureWebTestClient(timeout = "60s")
 @ExtendWith(OutputCaptureExtension.class)
 @DirtiesContext
-@DisabledIfSystemProperty(named = "gateway.tests.broker-wide", matches = "false")
-class BrokerWideConnectionLossTests {
+@BrokerWide
+class BrokerWideConnectionLossIntegrationTests {
 
 	// Generous for a busy machine: the broker's close reaches the gateway at once, with no request asking.
 	static final Duration AT_ONCE = Duration.ofSeconds(10);
@@ -76,7 +77,7 @@ class BrokerWideConnectionLossTests {
 	WebTestClient client;
 
 	@Autowired
-	Receivers receivers;
+	ConsumerBackends backends;
 
 	@Test
 	void everyBackendReconnectsAfterTheBrokerClosesAllConnections(CapturedOutput output) {
@@ -85,7 +86,7 @@ class BrokerWideConnectionLossTests {
 			.allSatisfy((queue) -> assertThat(logOf(output, queue))
 				.containsPattern("Lost the broker: .*: 320 CONNECTION_FORCED")));
 		// Logged once each backend was down: up from now on means reconnected.
-		await().until(() -> this.receivers.backends().stream().allMatch((backend) -> backend.status().isUp()));
+		await().until(() -> this.backends.all().stream().allMatch((backend) -> backend.status().isUp()));
 		publish(DURABLE, "{\"queue\": \"durable\"}");
 		publish(EXCLUSIVE, "{\"queue\": \"exclusive\"}");
 		this.client.get().uri("/durable").exchange().expectStatus().isOk().expectBody().json("{\"queue\": \"durable\"}");

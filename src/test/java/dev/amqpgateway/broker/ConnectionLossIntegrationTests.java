@@ -1,4 +1,4 @@
-package dev.amqpgateway.consume;
+package dev.amqpgateway.broker;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -8,9 +8,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.amqpgateway.consume.ConsumerBackends;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,7 +48,7 @@ import static org.awaitility.Awaitility.await;
 @AutoConfigureWebTestClient(timeout = "60s")
 @ExtendWith(OutputCaptureExtension.class)
 @DirtiesContext
-class ConnectionLossTests {
+class ConnectionLossIntegrationTests {
 
 	// Requests may wait 30s: an answer well before that came from the loss, not from the timeout.
 	static final Duration AT_ONCE = Duration.ofSeconds(10);
@@ -93,7 +95,10 @@ class ConnectionLossTests {
 	WebTestClient client;
 
 	@Autowired
-	Receivers receivers;
+	ConsumerBackends backends;
+
+	@Autowired
+	MeterRegistry registry;
 
 	@Test
 	void noticesACutAtOnceAndAnswersServiceUnavailableAtOnceUntilTheBrokerIsBack(CapturedOutput output) {
@@ -101,12 +106,12 @@ class ConnectionLossTests {
 		// No request asks: the gateway notices the loss by itself.
 		await().atMost(AT_ONCE).untilAsserted(() -> assertThat(logOf(output, "/cut"))
 			.containsPattern("Lost the broker: .*: connection lost"));
-		assertThat(receiver("/cut").isUp()).isFalse();
+		assertThat(isUp("/cut")).isFalse();
 		long start = System.nanoTime();
 		this.client.get().uri("/cut").exchange().expectStatus().isEqualTo(503).expectHeader().exists("Retry-After");
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(AT_ONCE);
 		CUT.proxy.open();
-		await().until(() -> receiver("/cut").isUp());
+		await().until(() -> isUp("/cut"));
 		publish(CUT.queue, "{\"back\": true}");
 		this.client.get().uri("/cut").exchange().expectStatus().isOk().expectBody().json("{\"back\": true}", true);
 	}
@@ -126,7 +131,7 @@ class ConnectionLossTests {
 		LOST_QUEUE.proxy.refuse().cut();
 		await().until(() -> TestBroker.admin().getQueueProperties(LOST_QUEUE.queue) == null);
 		LOST_QUEUE.proxy.open();
-		await().until(() -> receiver("/lost-queue").isUp());
+		await().until(() -> isUp("/lost-queue"));
 		assertThat(TestBroker.admin().getQueueProperties(LOST_QUEUE.queue)).isNotNull();
 		TestBroker.template().send(LOST_QUEUE.queue, LOST_QUEUE.queue, message("{\"declared\": \"again\"}"));
 		this.client.get().uri("/lost-queue").exchange()
@@ -140,7 +145,7 @@ class ConnectionLossTests {
 		TestBroker.admin().deleteQueue(DELETED.queue);
 		// Only the gateway declares the queue again, and only once it noticed the deletion.
 		await().atMost(AT_ONCE).until(() -> TestBroker.admin().getQueueProperties(DELETED.queue) != null
-				&& receiver("/deleted").isUp());
+				&& isUp("/deleted"));
 		assertThat(DELETED.proxy.forwarded()).as("the connection survived").isEqualTo(connections);
 		publish(DELETED.queue, "{\"deleted\": false}");
 		this.client.get().uri("/deleted").exchange().expectStatus().isOk().expectBody().json("{\"deleted\": false}");
@@ -153,7 +158,7 @@ class ConnectionLossTests {
 		assertThat(TestBroker.closeConnectionsFrom(FORCED.proxy.upstreamPorts().get(0))).isOne();
 		await().atMost(AT_ONCE).untilAsserted(() -> assertThat(logOf(output, "/forced"))
 			.containsPattern("Lost the broker: .*: 320 CONNECTION_FORCED"));
-		await().until(() -> FORCED.proxy.forwarded() > connections && receiver("/forced").isUp());
+		await().until(() -> FORCED.proxy.forwarded() > connections && isUp("/forced"));
 		publish(FORCED.queue, "{\"forced\": true}");
 		this.client.get().uri("/forced").exchange().expectStatus().isOk().expectBody().json("{\"forced\": true}");
 	}
@@ -165,14 +170,14 @@ class ConnectionLossTests {
 			.containsPattern("Cannot consume: .*; gave up after 2 attempts; next cycle at \\S+"));
 		GIVE_UP.proxy.open();
 		// No request wakes it: the give-up pause (max_backoff) ends and a new cycle connects.
-		await().until(() -> receiver("/give-up").isUp());
+		await().until(() -> isUp("/give-up"));
 		assertThat(logOf(output, "/give-up")).contains("Reconnecting again, since its pause is over");
 	}
 
 	private void assertWaitingRequestAnsweredAtOnce(String path, ProxiedBroker broker) throws Exception {
 		CompletableFuture<EntityExchangeResult<String>> response = CompletableFuture
 			.supplyAsync(() -> this.client.get().uri(path).exchange().expectBody(String.class).returnResult());
-		await().until(() -> receiver(path).waiting() == 1);
+		await().until(() -> waiting(path) == 1);
 		long cut = System.nanoTime();
 		broker.proxy.refuse().cut();
 		EntityExchangeResult<String> result = response.get(60, TimeUnit.SECONDS);
@@ -180,7 +185,7 @@ class ConnectionLossTests {
 		assertThat(result.getStatus().value()).isEqualTo(503);
 		assertThat(result.getResponseBody()).contains("urn:amqp-gateway:problem:broker-unavailable");
 		broker.proxy.open();
-		await().until(() -> receiver(path).isUp());
+		await().until(() -> isUp(path));
 	}
 
 	/**
@@ -193,12 +198,12 @@ class ConnectionLossTests {
 			.collect(Collectors.joining("\n"));
 	}
 
-	private ReconnectingReceiver receiver(String endpoint) {
-		return (ReconnectingReceiver) this.receivers.backends()
-			.stream()
-			.filter((backend) -> backend.endpoint().equals(endpoint))
-			.findFirst()
-			.orElseThrow();
+	private boolean isUp(String endpoint) {
+		return this.backends.get(endpoint, 0).status().isUp();
+	}
+
+	private double waiting(String endpoint) {
+		return this.registry.get("gateway.requests.waiting").tag("endpoint", endpoint).gauge().value();
 	}
 
 	private static void publish(String queue, String body) {

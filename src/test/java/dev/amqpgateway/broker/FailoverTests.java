@@ -4,9 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import dev.amqpgateway.consume.BackendStatus;
 import dev.amqpgateway.consume.ConsumerBackend;
-import dev.amqpgateway.consume.Receivers;
+import dev.amqpgateway.consume.ConsumerBackends;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
@@ -103,7 +102,7 @@ class FailoverTests {
 	WebTestClient client;
 
 	@Autowired
-	Receivers receivers;
+	ConsumerBackends backends;
 
 	@Test
 	void connectsToTheNextUrlWithItsOwnCredentialsAndVirtualHostWhenTheFirstIsDown() {
@@ -163,10 +162,10 @@ class FailoverTests {
 	}
 
 	private ConsumerBackend backend(String endpoint) {
-		return this.receivers.backend(endpoint, 0);
+		return this.backends.get(endpoint, 0);
 	}
 
-	private BackendStatus status(String endpoint) {
+	private ChannelStatus status(String endpoint) {
 		return backend(endpoint).status();
 	}
 

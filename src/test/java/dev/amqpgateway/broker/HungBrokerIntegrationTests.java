@@ -1,10 +1,11 @@
-package dev.amqpgateway.consume;
+package dev.amqpgateway.broker;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import dev.amqpgateway.consume.ConsumerBackends;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
@@ -35,7 +36,7 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "60s")
 @DirtiesContext
-class HungBrokerTests {
+class HungBrokerIntegrationTests {
 
 	static final String EXCHANGE = GatewayEndpoints.unique("hung-x");
 
@@ -81,7 +82,7 @@ class HungBrokerTests {
 	WebTestClient client;
 
 	@Autowired
-	Receivers receivers;
+	ConsumerBackends backends;
 
 	@Test
 	void aHungBrokerHoldsUpNeitherRequestsNorTheReconnectsOfOtherBrokers() {
@@ -112,8 +113,8 @@ class HungBrokerTests {
 		assertThat(SHARED.accepted()).hasSize(attempts + 1);
 	}
 
-	private BackendStatus status(String endpoint) {
-		return this.receivers.backend(endpoint, 0).status();
+	private ChannelStatus status(String endpoint) {
+		return this.backends.get(endpoint, 0).status();
 	}
 
 }

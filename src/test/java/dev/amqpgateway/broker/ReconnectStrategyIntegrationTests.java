@@ -1,4 +1,4 @@
-package dev.amqpgateway.consume;
+package dev.amqpgateway.broker;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
+import dev.amqpgateway.consume.ConsumerBackends;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
@@ -37,7 +38,7 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "10s")
 @DirtiesContext
-class ReconnectStrategyTests {
+class ReconnectStrategyIntegrationTests {
 
 	static final String EXCHANGE = GatewayEndpoints.unique("strategy-x");
 
@@ -80,7 +81,7 @@ class ReconnectStrategyTests {
 	WebTestClient client;
 
 	@Autowired
-	Receivers receivers;
+	ConsumerBackends backends;
 
 	@Test
 	void linearWaitsNothingBeforeAttemptZeroAndISecondsBeforeAttemptI() {
@@ -146,7 +147,7 @@ class ReconnectStrategyTests {
 	 * Ask an endpoint whose broker is down, and note the backend's planned attempt around it.
 	 */
 	private Announcement announce(String endpoint) {
-		BackendStatus before = status(endpoint);
+		ChannelStatus before = status(endpoint);
 		Instant asked = Instant.now();
 		String retryAfter = this.client.get().uri(endpoint).exchange()
 			.expectStatus().isEqualTo(503)
@@ -154,15 +155,15 @@ class ReconnectStrategyTests {
 			.getResponseHeaders()
 			.getFirst("Retry-After");
 		Instant answered = Instant.now();
-		BackendStatus after = status(endpoint);
+		ChannelStatus after = status(endpoint);
 		boolean undisturbed = before.attempts() == after.attempts() && before.nextAttempt() != null
 				&& before.nextAttempt().equals(after.nextAttempt());
 		return new Announcement(undisturbed ? before.nextAttempt() : null, asked, answered,
 				Long.parseLong(retryAfter));
 	}
 
-	private BackendStatus status(String endpoint) {
-		return this.receivers.backend(endpoint, 0).status();
+	private ChannelStatus status(String endpoint) {
+		return this.backends.get(endpoint, 0).status();
 	}
 
 	/**

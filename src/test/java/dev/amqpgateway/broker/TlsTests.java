@@ -4,9 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import dev.amqpgateway.consume.BackendStatus;
-import dev.amqpgateway.consume.Receivers;
-import dev.amqpgateway.problem.ProblemTypes;
+import dev.amqpgateway.consume.ConsumerBackends;
+import dev.amqpgateway.http.problem.ProblemTypes;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
@@ -97,7 +96,7 @@ class TlsTests {
 	WebTestClient client;
 
 	@Autowired
-	Receivers receivers;
+	ConsumerBackends backends;
 
 	@Test
 	void connectsAndServesWithTheBackendsTrustStore() {
@@ -133,7 +132,7 @@ class TlsTests {
 	}
 
 	private void assertRefusedFor(String endpoint, String reason) {
-		BackendStatus status = status(endpoint);
+		ChannelStatus status = status(endpoint);
 		assertThat(status.isUp()).isFalse();
 		assertThat(status.lastError()).contains(reason);
 		this.client.get().uri(endpoint).exchange()
@@ -149,8 +148,8 @@ class TlsTests {
 		this.client.get().uri(endpoint).exchange().expectStatus().isOk().expectBody().json("{\"tls\": true}", true);
 	}
 
-	private BackendStatus status(String endpoint) {
-		return this.receivers.backend(endpoint, 0).status();
+	private ChannelStatus status(String endpoint) {
+		return this.backends.get(endpoint, 0).status();
 	}
 
 }

@@ -1,11 +1,11 @@
-package dev.amqpgateway.consume;
+package dev.amqpgateway.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import dev.amqpgateway.config.Backend;
 import dev.amqpgateway.config.Encoding;
-import dev.amqpgateway.consume.MessageDecoder.UndecodableMessageException;
+import dev.amqpgateway.http.MessageDecoder.UndecodableBodyException;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -42,7 +42,7 @@ class MessageDecoderTests {
 
 	@Test
 	void jsonRefusesAnArrayWithoutIsCollection() {
-		assertThatExceptionOfType(UndecodableMessageException.class).isThrownBy(() -> decode(Encoding.JSON, "[1, 2]"))
+		assertThatExceptionOfType(UndecodableBodyException.class).isThrownBy(() -> decode(Encoding.JSON, "[1, 2]"))
 			.withMessageContaining("is_collection");
 	}
 
@@ -59,49 +59,49 @@ class MessageDecoderTests {
 
 	@Test
 	void jsonRefusesAScalar() {
-		assertThatExceptionOfType(UndecodableMessageException.class).isThrownBy(() -> decode(Encoding.JSON, "42"))
+		assertThatExceptionOfType(UndecodableBodyException.class).isThrownBy(() -> decode(Encoding.JSON, "42"))
 			.withMessage("the body is JSON but not an object");
 	}
 
 	@Test
 	void jsonRefusesAString() {
-		assertThatExceptionOfType(UndecodableMessageException.class)
+		assertThatExceptionOfType(UndecodableBodyException.class)
 			.isThrownBy(() -> decode(Encoding.JSON, "\"text\""));
 	}
 
 	@Test
 	void jsonRefusesNull() {
-		assertThatExceptionOfType(UndecodableMessageException.class).isThrownBy(() -> decode(Encoding.JSON, "null"));
+		assertThatExceptionOfType(UndecodableBodyException.class).isThrownBy(() -> decode(Encoding.JSON, "null"));
 	}
 
 	@Test
 	void jsonRefusesTrailingGarbage() {
-		assertThatExceptionOfType(UndecodableMessageException.class)
+		assertThatExceptionOfType(UndecodableBodyException.class)
 			.isThrownBy(() -> decode(Encoding.JSON, "{\"a\": 1} trailing"))
 			.withMessageStartingWith("the body is not valid JSON");
 	}
 
 	@Test
 	void jsonRefusesASecondValue() {
-		assertThatExceptionOfType(UndecodableMessageException.class)
+		assertThatExceptionOfType(UndecodableBodyException.class)
 			.isThrownBy(() -> decode(Encoding.JSON, "{\"a\": 1}{\"b\": 2}"));
 	}
 
 	@Test
 	void jsonRefusesInvalidJson() {
-		assertThatExceptionOfType(UndecodableMessageException.class).isThrownBy(() -> decode(Encoding.JSON, "{\"a\":"))
+		assertThatExceptionOfType(UndecodableBodyException.class).isThrownBy(() -> decode(Encoding.JSON, "{\"a\":"))
 			.withMessageStartingWith("the body is not valid JSON");
 	}
 
 	@Test
 	void jsonRefusesAnEmptyBody() {
-		assertThatExceptionOfType(UndecodableMessageException.class).isThrownBy(() -> decode(Encoding.JSON, ""))
+		assertThatExceptionOfType(UndecodableBodyException.class).isThrownBy(() -> decode(Encoding.JSON, ""))
 			.withMessage("the body is empty");
 	}
 
 	@Test
 	void jsonRefusesABodyOfWhitespace() {
-		assertThatExceptionOfType(UndecodableMessageException.class).isThrownBy(() -> decode(Encoding.JSON, " \n "));
+		assertThatExceptionOfType(UndecodableBodyException.class).isThrownBy(() -> decode(Encoding.JSON, " \n "));
 	}
 
 	@Test
@@ -131,13 +131,13 @@ class MessageDecoderTests {
 
 	@Test
 	void safeJsonRefusesInvalidJson() {
-		assertThatExceptionOfType(UndecodableMessageException.class)
+		assertThatExceptionOfType(UndecodableBodyException.class)
 			.isThrownBy(() -> decode(Encoding.SAFEJSON, "not json"));
 	}
 
 	@Test
 	void safeJsonRefusesAnEmptyBody() {
-		assertThatExceptionOfType(UndecodableMessageException.class).isThrownBy(() -> decode(Encoding.SAFEJSON, ""));
+		assertThatExceptionOfType(UndecodableBodyException.class).isThrownBy(() -> decode(Encoding.SAFEJSON, ""));
 	}
 
 	@Test

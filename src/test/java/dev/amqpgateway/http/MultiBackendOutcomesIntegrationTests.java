@@ -1,10 +1,12 @@
-package dev.amqpgateway.consume;
+package dev.amqpgateway.http;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 
-import dev.amqpgateway.problem.ProblemTypes;
+import dev.amqpgateway.broker.ChannelStatus;
+import dev.amqpgateway.consume.ConsumerBackends;
+import dev.amqpgateway.http.problem.ProblemTypes;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
@@ -83,7 +85,7 @@ class MultiBackendOutcomesIntegrationTests {
 	WebTestClient client;
 
 	@Autowired
-	Receivers receivers;
+	ConsumerBackends backends;
 
 	@Autowired
 	MeterRegistry meters;
@@ -173,8 +175,8 @@ class MultiBackendOutcomesIntegrationTests {
 			.value();
 	}
 
-	private BackendStatus status(String endpoint, int backend) {
-		return this.receivers.backend(endpoint, backend).status();
+	private ChannelStatus status(String endpoint, int backend) {
+		return this.backends.get(endpoint, backend).status();
 	}
 
 	/**

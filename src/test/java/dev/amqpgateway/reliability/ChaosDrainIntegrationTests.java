@@ -24,11 +24,11 @@ import java.util.regex.Pattern;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.MessageProperties;
+import dev.amqpgateway.support.BrokerWide;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -48,7 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code -Dgateway.tests.broker-wide=false} skips it on a broker that others use.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-@DisabledIfSystemProperty(named = "gateway.tests.broker-wide", matches = "false")
+@BrokerWide
 class ChaosDrainIntegrationTests {
 
 	static final int MESSAGES = Integer.getInteger("chaos.messages", 2_000);

@@ -11,7 +11,7 @@ import com.rabbitmq.client.Channel;
 import dev.amqpgateway.broker.Broker;
 import dev.amqpgateway.broker.Brokers;
 import dev.amqpgateway.consume.ConsumerBackend;
-import dev.amqpgateway.consume.Receivers;
+import dev.amqpgateway.consume.ConsumerBackends;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
 import org.assertj.core.api.InstanceOfAssertFactories;
@@ -134,9 +134,9 @@ class TopologyIntegrationTests {
 	}
 
 	@AfterAll
-	static void cleanUp(@Autowired Receivers receivers) {
+	static void cleanUp(@Autowired ConsumerBackends backends) {
 		// Stopped first: a backend whose queue disappears declares it again.
-		receivers.stop();
+		backends.stop();
 		RabbitAdmin admin = TestBroker.admin();
 		QUEUES.forEach(admin::deleteQueue);
 		QUEUES.forEach((queue) -> admin.deleteExchange(exchange(queue)));
@@ -148,7 +148,7 @@ class TopologyIntegrationTests {
 	WebTestClient client;
 
 	@Autowired
-	Receivers receivers;
+	ConsumerBackends backends;
 
 	@Autowired
 	Brokers brokers;
@@ -311,7 +311,7 @@ class TopologyIntegrationTests {
 	}
 
 	private ConsumerBackend backend(String endpoint) {
-		return this.receivers.backends().stream()
+		return this.backends.all().stream()
 			.filter((backend) -> backend.endpoint().equals(endpoint))
 			.findFirst()
 			.orElseThrow();

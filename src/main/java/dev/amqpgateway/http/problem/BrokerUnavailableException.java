@@ -1,4 +1,4 @@
-package dev.amqpgateway.problem;
+package dev.amqpgateway.http.problem;
 
 import java.time.Duration;
 

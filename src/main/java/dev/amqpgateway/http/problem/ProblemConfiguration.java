@@ -1,9 +1,8 @@
-package dev.amqpgateway.problem;
-
-import tools.jackson.databind.json.JsonMapper;
+package dev.amqpgateway.http.problem;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.codec.ServerCodecConfigurer;
 
 /**
  * Problem details for every failed request.
@@ -12,8 +11,8 @@ import org.springframework.context.annotation.Configuration;
 class ProblemConfiguration {
 
 	@Bean
-	ProblemDetailsExceptionHandler problemDetailsExceptionHandler(JsonMapper mapper) {
-		return new ProblemDetailsExceptionHandler(mapper);
+	ProblemDetailsExceptionHandler problemDetailsExceptionHandler(ServerCodecConfigurer codecs) {
+		return new ProblemDetailsExceptionHandler(codecs);
 	}
 
 }

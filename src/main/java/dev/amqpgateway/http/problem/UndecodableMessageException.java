@@ -1,4 +1,4 @@
-package dev.amqpgateway.problem;
+package dev.amqpgateway.http.problem;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;

@@ -1,7 +1,7 @@
 /**
- * RFC 9457 problem answers and the exceptions that carry them.
+ * RFC 9457 problem answers of every failed request, and the exceptions that carry them.
  */
 @NullMarked
-package dev.amqpgateway.problem;
+package dev.amqpgateway.http.problem;
 
 import org.jspecify.annotations.NullMarked;
