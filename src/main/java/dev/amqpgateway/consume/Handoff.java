@@ -19,7 +19,8 @@ import reactor.core.publisher.MonoSink;
  */
 final class Handoff {
 
-	private final Object lock = new Object();
+	/** Guards the buffer and the waiters together, so that a delivery and a request never miss each other. */
+	private final Object queuesLock = new Object();
 
 	private final ArrayDeque<Delivery> buffer = new ArrayDeque<>();
 
@@ -37,7 +38,7 @@ final class Handoff {
 	 */
 	Mono<Delivery> receive(Lease lease, Duration timeout, BooleanSupplier up,
 			Supplier<RuntimeException> unavailable, Runnable waiting) {
-		synchronized (this.lock) {
+		synchronized (this.queuesLock) {
 			if (up.getAsBoolean()) {
 				Delivery delivery = takeBuffered(lease);
 				if (delivery != null) {
@@ -54,7 +55,7 @@ final class Handoff {
 			sink.onCancel(() -> withdraw(waiter));
 			Delivery arrived = null;
 			boolean refused;
-			synchronized (this.lock) {
+			synchronized (this.queuesLock) {
 				refused = !up.getAsBoolean();
 				if (!refused) {
 					arrived = takeBuffered(lease);
@@ -83,7 +84,7 @@ final class Handoff {
 	 */
 	void offer(Delivery delivery, BooleanSupplier current) {
 		Waiter waiter;
-		synchronized (this.lock) {
+		synchronized (this.queuesLock) {
 			if (!current.getAsBoolean()) {
 				return;
 			}
@@ -107,7 +108,7 @@ final class Handoff {
 	 */
 	void close(RuntimeException error, boolean dropBuffer) {
 		List<Waiter> stranded;
-		synchronized (this.lock) {
+		synchronized (this.queuesLock) {
 			if (dropBuffer) {
 				this.buffer.clear();
 			}
@@ -118,19 +119,19 @@ final class Handoff {
 	}
 
 	boolean hasWaiters() {
-		synchronized (this.lock) {
+		synchronized (this.queuesLock) {
 			return !this.waiters.isEmpty();
 		}
 	}
 
 	int waiting() {
-		synchronized (this.lock) {
+		synchronized (this.queuesLock) {
 			return this.waiters.size();
 		}
 	}
 
 	int buffered() {
-		synchronized (this.lock) {
+		synchronized (this.queuesLock) {
 			return this.buffer.size();
 		}
 	}
@@ -145,7 +146,7 @@ final class Handoff {
 	}
 
 	private void withdraw(Waiter waiter) {
-		synchronized (this.lock) {
+		synchronized (this.queuesLock) {
 			this.waiters.remove(waiter);
 		}
 	}
