@@ -23,6 +23,9 @@ import org.springframework.validation.annotation.Validated;
  * @param eventLoops number of HTTP event-loop threads; 0 for half the available processors, at least one
  * @param maxMessageSize largest message body served; a larger message is rejected without requeue
  * (dead-lettered when its queue has a dead-letter exchange) and never reaches a client
+ * @param releaseAfter how long a backend keeps its consumer without a request, and a message taken
+ * ahead of demand without a request for it, before it cancels the consumer and, when the queue has
+ * other consumers, returns the message to the queue
  * @param endpoints the consumer endpoints, each with one or more backends
  */
 @ConfigurationProperties(prefix = "gateway", ignoreUnknownFields = false)
@@ -34,6 +37,7 @@ public record GatewayProperties(
 		@DefaultValue("250") @Min(1) @Max(65535) int prefetchLimit,
 		@DefaultValue("0") @Min(0) int eventLoops,
 		@DefaultValue("16MB") DataSize maxMessageSize,
+		@DefaultValue("1s") @DurationMin(millis = 10, message = "must be at least 10ms, such as 1s") Duration releaseAfter,
 		@DefaultValue List<@Valid Endpoint> endpoints) {
 
 	/**

@@ -57,6 +57,7 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 
 	@Override
 	public Mono<Delivery> receive(Lease lease, Duration timeout) {
+		requested();
 		return this.handoff.receive(lease, timeout, this::isUp, this::unavailable, this::waitingStarted);
 	}
 
@@ -118,6 +119,12 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 	 * @return a few words
 	 */
 	abstract String settledAs();
+
+	/**
+	 * Told when a request asks for a message, before it takes or waits for one.
+	 */
+	void requested() {
+	}
 
 	/**
 	 * Told when a request starts to wait because no message is at hand.

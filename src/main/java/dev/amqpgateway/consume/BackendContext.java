@@ -1,5 +1,7 @@
 package dev.amqpgateway.consume;
 
+import java.time.Duration;
+
 import dev.amqpgateway.broker.ReconnectingChannel;
 import dev.amqpgateway.config.Backend;
 
@@ -14,7 +16,9 @@ import dev.amqpgateway.config.Backend;
  * @param poison what happens to messages that cannot be served
  * @param prefetch most unacknowledged messages the backend holds
  * @param maxMessageSize largest body, in bytes, that the backend serves
+ * @param releaseAfter how long the backend keeps its consumer, or a message taken ahead of demand,
+ * without a request
  */
 record BackendContext(BackendKey key, Backend backend, ReconnectingChannel.Settings channel, BackendMetrics metrics,
-		Acker acker, PoisonPolicy poison, int prefetch, long maxMessageSize) {
+		Acker acker, PoisonPolicy poison, int prefetch, long maxMessageSize, Duration releaseAfter) {
 }

@@ -24,6 +24,8 @@ public final class BackendMetrics implements Acker.SettlementListener {
 
 	private final Counter oversize;
 
+	private final Counter released;
+
 	private final Counter emptyPolls;
 
 	private final Timer wait;
@@ -51,6 +53,10 @@ public final class BackendMetrics implements Acker.SettlementListener {
 			.register(registry);
 		this.oversize = Counter.builder("gateway.messages.oversize")
 			.description("Messages over max_message_size, never served: rejected without requeue, or dropped under auto_ack")
+			.tags(tags)
+			.register(registry);
+		this.released = Counter.builder("gateway.messages.released")
+			.description("Messages taken ahead of demand and given back to the queue unread, for other consumers")
 			.tags(tags)
 			.register(registry);
 		this.emptyPolls = Counter.builder("gateway.polls.empty")
@@ -94,6 +100,10 @@ public final class BackendMetrics implements Acker.SettlementListener {
 	@Override
 	public void rejected() {
 		this.rejected.increment();
+	}
+
+	void released(int count) {
+		this.released.increment(count);
 	}
 
 	void oversize() {

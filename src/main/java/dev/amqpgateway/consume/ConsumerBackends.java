@@ -52,7 +52,7 @@ public class ConsumerBackends implements SmartLifecycle {
 						metrics, new Acker(ackExecutor),
 						new PoisonPolicy(consumer.nackDiscard(), properties.maxDeliveries()),
 						(consumer.prefetchCount() > 0) ? consumer.prefetchCount() : properties.prefetchLimit(),
-						properties.maxMessageSize().toBytes());
+						properties.maxMessageSize().toBytes(), properties.releaseAfter());
 				AbstractConsumerBackend consumerBackend = consumer.autoAck() ? new PollingBackend(context)
 						: new ConsumingBackend(context);
 				metrics.watch(registry, consumerBackend);

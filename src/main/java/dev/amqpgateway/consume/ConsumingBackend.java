@@ -1,39 +1,95 @@
 package dev.amqpgateway.consume;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.amqpgateway.broker.BrokerConnector;
 import dev.amqpgateway.config.Consumer;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.scheduling.TaskScheduler;
 
 /**
- * A backend with manual acknowledgements ({@code auto_ack: false}): one consumer whose deliveries
- * go straight to waiting requests, or wait for the next request in a buffer bounded by the
- * prefetch count. A request takes a delivery only while it is alive; what it took and did not
- * write is requeued by its {@link Lease}.
+ * A backend with manual acknowledgements ({@code auto_ack: false}): a consumer whose deliveries go
+ * straight to waiting requests, or wait for the next request in a buffer. A request takes a
+ * delivery only while it is alive; what it took and did not write is requeued by its
+ * {@link Lease}.
+ *
+ * <p>The consumer follows demand, so that messages never wait in this instance while a client of
+ * another instance wants them: it is subscribed only once a request waits, with a prefetch of the
+ * requests waiting then, doubled each time it is full while requests still wait (never beyond the
+ * backend's prefetch, counting what earlier consumers of the channel still hold). Without a request
+ * for {@code release_after} it is cancelled; a message taken ahead of demand and left unclaimed that
+ * long goes back to the queue when the queue has other consumers (it stays when this backend is
+ * the queue's only consumer, since nobody else could take it). A queue that is exclusive or
+ * auto-deleted is consumed all the time: nobody else can consume it, and cancelling the last
+ * consumer would delete it.
+ *
+ * <p>The prefetch of a consumer cannot change once it consumes (RabbitMQ applies {@code basic.qos}
+ * to later consumers only, and quorum queues refuse a channel-wide one), so a window grows by
+ * replacing the consumer; subscription changes are broker round trips and run on the broker's
+ * connector thread, one at a time, never on an event loop.
  */
 final class ConsumingBackend extends AbstractConsumerBackend {
 
 	private final Acker acker;
 
-	private final int prefetch;
+	private final int window;
+
+	private final long releaseAfterNanos;
+
+	private final boolean consumesAlways;
+
+	private final TaskScheduler scheduler;
+
+	private final Duration checkEvery;
+
+	private final AtomicBoolean adjustQueued = new AtomicBoolean();
+
+	private final AtomicBoolean checkQueued = new AtomicBoolean();
+
+	private volatile long lastRequestNanos = System.nanoTime();
+
+	/** The open channel and its consumer; replaced when a channel opens, changed on the connector thread only. */
+	private volatile @Nullable ChannelState state;
+
+	private @Nullable ScheduledFuture<?> checks;
 
 	ConsumingBackend(BackendContext context) {
 		super(context);
 		this.acker = context.acker();
-		this.prefetch = context.prefetch();
+		this.window = context.prefetch();
+		this.releaseAfterNanos = context.releaseAfter().toNanos();
+		Consumer consumer = backend().amqp().consumer();
+		this.consumesAlways = consumer.exclusive() || consumer.delete();
+		this.scheduler = context.channel().scheduler();
+		this.checkEvery = context.releaseAfter().dividedBy(4);
 	}
 
 	@Override
 	public void opened(Channel channel) throws IOException {
-		Consumer consumer = backend().amqp().consumer();
 		// Before the first delivery, so that the acker never takes a late settlement of the channel
 		// this one replaces for the current one.
 		this.acker.adopt(channel);
-		channel.basicQos(this.prefetch);
-		channel.basicConsume(queue(), false, "", consumer.noLocal(), false, null, new GatewayConsumer(channel));
+		ChannelState opened = new ChannelState(channel);
+		this.state = opened;
+		if (this.consumesAlways) {
+			subscribe(opened, this.window);
+		}
+		synchronized (this) {
+			if (this.checks == null) {
+				this.checks = this.scheduler.scheduleWithFixedDelay(this::checkSoon, this.checkEvery);
+			}
+		}
 	}
 
 	@Override
@@ -43,22 +99,188 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 
 	@Override
 	public void lost(String reason) {
+		this.state = null;
 		// Buffered deliveries died with their channel; the broker has requeued them.
 		this.handoff.close(unavailable(), true);
 	}
 
+	@Override
+	void requested() {
+		this.lastRequestNanos = System.nanoTime();
+	}
+
+	@Override
+	void waitingStarted() {
+		if (this.adjustQueued.compareAndSet(false, true)) {
+			connector().execute(() -> {
+				this.adjustQueued.set(false);
+				adjust();
+			});
+		}
+	}
+
+	// One check queued at a time: the connector thread may be busy connecting for a while.
+	private void checkSoon() {
+		if (this.checkQueued.compareAndSet(false, true)) {
+			connector().execute(() -> {
+				this.checkQueued.set(false);
+				check();
+			});
+		}
+	}
+
+	/**
+	 * Subscribe when requests wait and nothing consumes, or grow the consumer when it is full while
+	 * requests still wait.
+	 */
+	private void adjust() {
+		ChannelState current = this.state;
+		int waiting = this.handoff.waiting();
+		if (current == null || waiting == 0 || !isUp()) {
+			return;
+		}
+		Subscription consumer = current.subscription;
+		int room = this.window - current.unsettled.get();
+		try {
+			if (consumer == null) {
+				if (room > 0) {
+					subscribe(current, Math.min(room, waiting));
+				}
+			}
+			else if (consumer.unsettled.get() >= consumer.prefetch && room > 0) {
+				current.channel.basicCancel(consumer.tag);
+				current.subscription = null;
+				subscribe(current, Math.min(room, consumer.prefetch * 2));
+			}
+		}
+		catch (IOException | ShutdownSignalException ex) {
+			// The channel is closing; its loss is handled where it is noticed.
+		}
+	}
+
+	/**
+	 * Cancel the consumer after {@code release_after} without a request, and give back to the
+	 * queue what was taken ahead of demand and waited that long, when others could take it. While
+	 * nothing consumes, the queue is looked up every {@code release_after} instead: its consumer count
+	 * says whether others could take a message, and a queue deleted meanwhile closes the channel,
+	 * which is then opened and the queue declared again, as a cancelled consumer would have caused.
+	 */
+	private void check() {
+		ChannelState current = this.state;
+		if (current == null || this.consumesAlways || !isUp()) {
+			return;
+		}
+		if (this.handoff.hasWaiters()) {
+			adjust();
+			return;
+		}
+		long now = System.nanoTime();
+		Long oldest = this.handoff.oldestBuffered();
+		boolean idle = now - this.lastRequestNanos >= this.releaseAfterNanos;
+		boolean unclaimed = oldest != null && now - oldest >= this.releaseAfterNanos;
+		try {
+			Subscription subscription = current.subscription;
+			if ((idle || unclaimed) && subscription != null) {
+				current.channel.basicCancel(subscription.tag);
+				current.subscription = null;
+			}
+			if (current.subscription == null && now - current.lastQueueCheck >= this.releaseAfterNanos) {
+				current.lastQueueCheck = now;
+				int others = current.channel.queueDeclarePassive(queue()).getConsumerCount();
+				if (unclaimed && others > 0) {
+					release();
+				}
+			}
+		}
+		catch (IOException | ShutdownSignalException ex) {
+			// The channel is closing; its loss is handled where it is noticed.
+		}
+	}
+
+	private void release() {
+		List<Delivery> unclaimed = this.handoff.takeAllBuffered();
+		if (unclaimed.isEmpty()) {
+			return;
+		}
+		unclaimed.forEach(Delivery::requeue);
+		this.metrics.released(unclaimed.size());
+		if (this.logger.isDebugEnabled()) {
+			this.logger.debug("Gave " + unclaimed.size() + " unclaimed messages back to the queue for its other consumers: "
+					+ describe());
+		}
+	}
+
+	// On the connector thread (or while the channel opens, before anyone else sees it).
+	private void subscribe(ChannelState current, int prefetch) throws IOException {
+		Subscription subscription = new Subscription(prefetch);
+		current.channel.basicQos(prefetch);
+		subscription.tag = current.channel.basicConsume(queue(), false, "", backend().amqp().consumer().noLocal(),
+				false, null, new GatewayConsumer(current, subscription));
+		current.subscription = subscription;
+	}
+
+	private BrokerConnector connector() {
+		return broker().connector();
+	}
+
+	/**
+	 * An open channel and what is out on it.
+	 */
+	private static final class ChannelState {
+
+		private final Channel channel;
+
+		/** Deliveries of the channel not settled yet, whichever consumer they came from. */
+		private final AtomicInteger unsettled = new AtomicInteger();
+
+		private volatile @Nullable Subscription subscription;
+
+		private long lastQueueCheck = System.nanoTime();
+
+		ChannelState(Channel channel) {
+			this.channel = channel;
+		}
+
+	}
+
+	/**
+	 * One consumer and its prefetch.
+	 */
+	private static final class Subscription {
+
+		private final int prefetch;
+
+		/** Deliveries of this consumer not settled yet. */
+		private final AtomicInteger unsettled = new AtomicInteger();
+
+		private volatile String tag = "";
+
+		Subscription(int prefetch) {
+			this.prefetch = prefetch;
+		}
+
+	}
+
 	private final class GatewayConsumer extends DefaultConsumer {
 
-		GatewayConsumer(Channel channel) {
-			super(channel);
+		private final ChannelState channelState;
+
+		private final Subscription subscription;
+
+		GatewayConsumer(ChannelState channelState, Subscription subscription) {
+			super(channelState.channel);
+			this.channelState = channelState;
+			this.subscription = subscription;
 		}
 
 		@Override
 		public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
 				byte[] body) {
 			Channel from = getChannel();
-			Delivery.Settlement settlement = ConsumingBackend.this.acker.settlementOf(from, envelope.getDeliveryTag(),
-					ConsumingBackend.this.metrics);
+			this.channelState.unsettled.incrementAndGet();
+			this.subscription.unsettled.incrementAndGet();
+			Delivery.Settlement settlement = counted(ConsumingBackend.this.acker.settlementOf(from,
+					envelope.getDeliveryTag(), ConsumingBackend.this.metrics));
 			Delivery delivery = new Delivery(body, properties, envelope.isRedeliver(), settlement);
 			if (refusedAsOversize(body, delivery::reject)) {
 				return;
@@ -69,7 +291,36 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 
 		@Override
 		public void handleCancel(String consumerTag) {
-			lost(getChannel(), "the broker cancelled the consumer (queue deleted?)");
+			ConsumingBackend.this.lost(getChannel(), "the broker cancelled the consumer (queue deleted?)");
+		}
+
+		private Delivery.Settlement counted(Delivery.Settlement settlement) {
+			return new Delivery.Settlement() {
+
+				@Override
+				public void ack() {
+					settled();
+					settlement.ack();
+				}
+
+				@Override
+				public void requeue() {
+					settled();
+					settlement.requeue();
+				}
+
+				@Override
+				public void reject() {
+					settled();
+					settlement.reject();
+				}
+
+			};
+		}
+
+		private void settled() {
+			this.channelState.unsettled.decrementAndGet();
+			this.subscription.unsettled.decrementAndGet();
 		}
 
 	}

@@ -1,6 +1,5 @@
 package dev.amqpgateway.consume;
 
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.rabbitmq.client.AMQP;
@@ -22,6 +21,8 @@ public final class Delivery {
 
 	private final AtomicBoolean settled = new AtomicBoolean();
 
+	private final long receivedNanos = System.nanoTime();
+
 	Delivery(byte[] body, AMQP.BasicProperties properties, boolean redelivered, Settlement settlement) {
 		this.body = body;
 		this.properties = properties;
@@ -37,22 +38,20 @@ public final class Delivery {
 		return this.body;
 	}
 
+	/**
+	 * When the gateway received this delivery, on {@link System#nanoTime()}'s clock.
+	 * @return the time of receipt
+	 */
+	long receivedNanos() {
+		return this.receivedNanos;
+	}
+
 	boolean redelivered() {
 		return this.redelivered;
 	}
 
 	@Nullable String messageId() {
 		return this.properties.getMessageId();
-	}
-
-	/**
-	 * How often a quorum queue delivered this message before, from its {@code x-delivery-count} header.
-	 * @return the count, or null when the queue does not count (classic queues)
-	 */
-	@Nullable Long previousDeliveries() {
-		Map<String, Object> headers = this.properties.getHeaders();
-		Object count = (headers != null) ? headers.get("x-delivery-count") : null;
-		return (count instanceof Number number) ? number.longValue() : null;
 	}
 
 	/**

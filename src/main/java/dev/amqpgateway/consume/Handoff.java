@@ -118,6 +118,33 @@ final class Handoff {
 		stranded.forEach((waiter) -> waiter.sink.error(error));
 	}
 
+	/**
+	 * When the oldest buffered delivery was received.
+	 * @return its time of receipt on {@link System#nanoTime()}'s clock, or null when none is buffered
+	 */
+	@Nullable Long oldestBuffered() {
+		synchronized (this.queuesLock) {
+			Delivery oldest = this.buffer.peek();
+			return (oldest != null) ? oldest.receivedNanos() : null;
+		}
+	}
+
+	/**
+	 * Take every buffered delivery out, to give it back to the broker, unless a request waits (it
+	 * would have taken one already, so the buffer is empty then anyway).
+	 * @return the deliveries taken out, oldest first
+	 */
+	List<Delivery> takeAllBuffered() {
+		synchronized (this.queuesLock) {
+			if (!this.waiters.isEmpty()) {
+				return List.of();
+			}
+			List<Delivery> taken = new ArrayList<>(this.buffer);
+			this.buffer.clear();
+			return taken;
+		}
+	}
+
 	boolean hasWaiters() {
 		synchronized (this.queuesLock) {
 			return !this.waiters.isEmpty();

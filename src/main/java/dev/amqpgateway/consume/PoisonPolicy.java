@@ -10,10 +10,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Decides the fate of a message that cannot be decoded: requeued for another try, or rejected
- * without requeue (dead-lettered when the queue has a dead-letter exchange) once it was delivered
- * {@code gateway.max_deliveries} times, or at once with {@code nack_discard}. Quorum queues count
- * deliveries in {@code x-delivery-count}; for classic queues this policy counts the failures itself,
- * by message id or, without one, by a digest of the body.
+ * without requeue (dead-lettered when the queue has a dead-letter exchange) once this gateway
+ * failed to decode it {@code gateway.max_deliveries} times, or at once with {@code nack_discard}.
+ * The policy counts its own failures, by message id or, without one, by a digest of the body. It
+ * does not read a quorum queue's {@code x-delivery-count}: that also counts every return to the
+ * queue that was no failure — a message given back unread for other consumers, a client that left
+ * before its response was written — and the limit would reject messages nobody failed to decode.
  */
 final class PoisonPolicy {
 
@@ -52,15 +54,13 @@ final class PoisonPolicy {
 	}
 
 	private long deliveries(Delivery delivery) {
-		Long previous = delivery.previousDeliveries();
 		String key = keyOf(delivery);
 		synchronized (this.failures) {
-			int counted = this.failures.merge(key, 1, Integer::sum);
-			long deliveries = (previous != null) ? previous + 1 : counted;
-			if (deliveries >= this.maxDeliveries) {
+			int failed = this.failures.merge(key, 1, Integer::sum);
+			if (failed >= this.maxDeliveries) {
 				this.failures.remove(key);
 			}
-			return deliveries;
+			return failed;
 		}
 	}
 

@@ -85,7 +85,7 @@ class GatewayHealthIntegrationTests {
 			.jsonPath("$.details.queue").isEqualTo(CONSUMED)
 			.jsonPath("$.details.broker").isEqualTo("amqp://guest@" + TestBroker.host() + ":" + TestBroker.port())
 			.jsonPath("$.details.state").isEqualTo("UP")
-			.jsonPath("$.details.consumers").isEqualTo(1)
+			.jsonPath("$.details.consumers").isNumber()
 			.jsonPath("$.details.lastError").doesNotExist();
 	}
 

@@ -68,6 +68,9 @@ class AckAfterWriteIntegrationTests {
 					consumer(PAIR_LATE, EXCHANGE, "amqp.consumer.routing_key[0]", PAIR_LATE))
 			.timeout("1s")
 			.addTo(registry);
+		// Consumers stay subscribed once a request came, so that a message may arrive while no request
+		// waits for it (the late sibling below).
+		registry.add("gateway.release_after", () -> "1h");
 	}
 
 	@Autowired
