@@ -9,8 +9,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * The meters of one backend: messages delivered, acknowledged, requeued, rejected and refused as
- * oversize, empty polls, and how long requests waited for a message.
+ * The meters of one backend: messages delivered, acknowledged, requeued, rejected, refused as
+ * oversize and given back unread, empty polls, and how long requests waited for a message.
  */
 public final class BackendMetrics implements Acker.SettlementListener {
 
