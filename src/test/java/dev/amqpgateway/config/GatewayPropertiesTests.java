@@ -167,6 +167,17 @@ class GatewayPropertiesTests {
 	}
 
 	@Test
+	void keepsRefusedHostPasswordsOutOfTheFailure() {
+		Config config = valid().with(BACKEND + "host[0]", "http://user:s3cret@localhost");
+		this.runner.withInitializer(config::addTo).run((context) -> {
+			assertThat(context).hasFailed();
+			for (Throwable failure = context.getStartupFailure(); failure != null; failure = failure.getCause()) {
+				assertThat(failure.getMessage()).doesNotContain("s3cret");
+			}
+		});
+	}
+
+	@Test
 	void refusesTwoEndpointsWithTheSamePath() {
 		Config config = valid().with("gateway.endpoints[1].endpoint", "/orders")
 			.with("gateway.endpoints[1].backend[0].host[0]", "amqp://localhost")
