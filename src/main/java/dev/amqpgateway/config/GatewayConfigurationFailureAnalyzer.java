@@ -1,6 +1,7 @@
 package dev.amqpgateway.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -32,7 +33,8 @@ import org.springframework.validation.ObjectError;
 /**
  * Reports a {@code gateway.*} configuration the service refuses as one entry per wrong key: the
  * key in the README's snake_case spelling, its value (never a password), where it was set, and
- * what is wrong with it in words rather than exception class names.
+ * what is wrong with it in words rather than exception class names. Entries are sorted by key,
+ * list indexes in numeric order, so that the same configuration always prints the same report.
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
@@ -55,7 +57,9 @@ class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<BindEx
 			return null;
 		}
 		String description = problems.stream()
-			.sorted(Comparator.comparing(Problem::key))
+			.sorted(Comparator.comparing((Problem problem) -> ConfigurationPropertyName.adapt(problem.key(), '.'))
+				.thenComparing(Problem::key)
+				.thenComparing((problem) -> String.valueOf(problem.reason())))
 			.map(Problem::describe)
 			.collect(Collectors.joining("", String.format("Invalid gateway configuration:%n"), ""));
 		return new FailureAnalysis(description,
@@ -64,28 +68,36 @@ class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<BindEx
 	}
 
 	private List<Problem> problemsOf(BindException cause) {
+		List<Problem> problems = new ArrayList<>();
 		InvalidConfigurationPropertyValueException invalid = findCause(cause,
 				InvalidConfigurationPropertyValueException.class);
 		if (invalid != null) {
-			return List.of(problem(ConfigurationPropertyName.of(invalid.getName()), invalid.getName(),
+			problems.add(problem(ConfigurationPropertyName.of(invalid.getName()), invalid.getName(),
 					invalid.getValue(), invalid.getReason()));
 		}
 		UnboundConfigurationPropertiesException unknown = findCause(cause,
 				UnboundConfigurationPropertiesException.class);
 		if (unknown != null) {
-			return unknown.getUnboundProperties().stream().map(this::unknownKey).toList();
+			unknown.getUnboundProperties().stream().map(this::unknownKey).forEach(problems::add);
 		}
 		BindValidationException violations = findCause(cause, BindValidationException.class);
+		if (violations == null && unknown != null) {
+			violations = suppressed(unknown, BindValidationException.class);
+		}
 		if (violations != null) {
-			return violations.getValidationErrors().getAllErrors().stream().map(this::violation).toList();
+			violations.getValidationErrors().getAllErrors().stream().map(this::violation).forEach(problems::add);
 		}
 		ConversionFailedException conversion = findCause(cause, ConversionFailedException.class);
 		ConfigurationProperty property = cause.getProperty();
-		if (conversion != null && property != null) {
-			return List.of(problem(property.getName(), property.getName().toString(), property.getValue(),
+		if (problems.isEmpty() && conversion != null && property != null) {
+			problems.add(problem(property.getName(), property.getName().toString(), property.getValue(),
 					expected(conversion.getTargetType().getType())));
 		}
-		return List.of();
+		return problems;
+	}
+
+	private static <E extends Throwable> @Nullable E suppressed(Throwable failure, Class<E> type) {
+		return Arrays.stream(failure.getSuppressed()).filter(type::isInstance).map(type::cast).findFirst().orElse(null);
 	}
 
 	private Problem unknownKey(ConfigurationProperty property) {
