@@ -32,10 +32,11 @@ import org.springframework.validation.ObjectError;
 /**
  * Reports a {@code gateway.*} configuration the service refuses as one entry per wrong key: the
  * key in the README's snake_case spelling, its value (never a password), where it was set, and
- * what is wrong with it in words rather than exception class names.
+ * what is wrong with it in words rather than exception class names. Most such keys are refused
+ * while binding; a few only when the beans that use them are made (an unknown SSL bundle name).
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
-class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
+class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<RuntimeException> {
 
 	private static final ConfigurationPropertyName GATEWAY = ConfigurationPropertyName.of("gateway");
 
@@ -46,11 +47,24 @@ class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<BindEx
 	}
 
 	@Override
-	protected @Nullable FailureAnalysis analyze(Throwable rootFailure, BindException cause) {
-		if (!GATEWAY.equals(cause.getName()) && !GATEWAY.isAncestorOf(cause.getName())) {
-			return null;
+	protected @Nullable FailureAnalysis analyze(Throwable rootFailure, RuntimeException cause) {
+		BindException bind = findCause(rootFailure, BindException.class);
+		if (bind != null) {
+			return isGateway(bind.getName()) ? analysis(problemsOf(bind), bind) : null;
 		}
-		List<Problem> problems = problemsOf(cause);
+		InvalidConfigurationPropertyValueException invalid = findCause(rootFailure,
+				InvalidConfigurationPropertyValueException.class);
+		if (invalid != null && isGateway(ConfigurationPropertyName.ofIfValid(invalid.getName()))) {
+			return analysis(List.of(problemOf(invalid)), invalid);
+		}
+		return null;
+	}
+
+	private static boolean isGateway(@Nullable ConfigurationPropertyName name) {
+		return name != null && (GATEWAY.equals(name) || GATEWAY.isAncestorOf(name));
+	}
+
+	private @Nullable FailureAnalysis analysis(List<Problem> problems, Throwable cause) {
 		if (problems.isEmpty()) {
 			return null;
 		}
@@ -63,12 +77,16 @@ class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<BindEx
 				cause);
 	}
 
+	private Problem problemOf(InvalidConfigurationPropertyValueException invalid) {
+		return problem(ConfigurationPropertyName.of(invalid.getName()), invalid.getName(), invalid.getValue(),
+				invalid.getReason());
+	}
+
 	private List<Problem> problemsOf(BindException cause) {
 		InvalidConfigurationPropertyValueException invalid = findCause(cause,
 				InvalidConfigurationPropertyValueException.class);
 		if (invalid != null) {
-			return List.of(problem(ConfigurationPropertyName.of(invalid.getName()), invalid.getName(),
-					invalid.getValue(), invalid.getReason()));
+			return List.of(problemOf(invalid));
 		}
 		UnboundConfigurationPropertiesException unknown = findCause(cause,
 				UnboundConfigurationPropertiesException.class);

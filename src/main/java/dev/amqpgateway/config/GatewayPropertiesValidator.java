@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 
@@ -43,6 +44,7 @@ final class GatewayPropertiesValidator {
 			for (int j = 0; j < backends.size(); j++) {
 				checkHosts(key + ".backend[" + j + "].host", backends.get(j).host());
 				checkQuorum(key + ".backend[" + j + "].amqp.consumer", backends.get(j));
+				checkTls(key + ".backend[" + j + "].tls", backends.get(j).tls());
 			}
 		}
 	}
@@ -87,6 +89,16 @@ final class GatewayPropertiesValidator {
 			throw new InvalidConfigurationPropertyValueException(key + ".exclusive", true,
 					"must be false for a quorum queue (x-queue-type: quorum)");
 		}
+	}
+
+	// Which of the two would win is no question an operator should have to answer.
+	private static void checkTls(String key, @Nullable Tls tls) {
+		if (tls == null || tls.bundle() == null || tls.storeKeys().isEmpty()) {
+			return;
+		}
+		String stores = tls.storeKeys().stream().map((store) -> "tls." + store).collect(Collectors.joining(", "));
+		throw new InvalidConfigurationPropertyValueException(key + ".bundle", tls.bundle(),
+				"must not be set together with " + stores + "; the bundle holds the trust and key material");
 	}
 
 	private static void checkHosts(String key, @Nullable List<String> hosts) {
