@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.stream.Stream;
 
 import dev.amqpgateway.config.GatewayProperties;
+import dev.amqpgateway.config.Tls;
 import dev.amqpgateway.consume.BackendStatus;
 import dev.amqpgateway.consume.Receivers;
 import dev.amqpgateway.problem.ProblemTypes;
@@ -281,6 +282,21 @@ class TlsTests {
 				"must not be set together with tls.trust_store; the bundle holds the trust and key material");
 	}
 
+	@Test
+	void refusesToStartWithATrustStoreThatCannotBeRead() {
+		runner(refusedBackend(Map.of(BACKEND + "tls.trust_store", "file:/nonexistent/ca.p12")))
+			.run((context) -> assertThat(context).getFailure()
+				.hasMessageContaining("Cannot set up TLS of gateway.endpoints[0].backend[0].tls: ")
+				.hasMessageContaining("Could not load store from 'file:/nonexistent/ca.p12'"));
+	}
+
+	@Test
+	void showsTheTlsSettingsWithoutTheirPasswords() {
+		Tls tls = new Tls(null, "file:/etc/gateway/ca.p12", "trust-s3cret", null, "file:/etc/gateway/client.p12",
+				"key-s3cret", null, true);
+		assertThat(tls.toString()).contains("file:/etc/gateway/ca.p12").doesNotContain("s3cret");
+	}
+
 	private void assertRefusedFor(String endpoint, String reason) {
 		BackendStatus status = status(endpoint);
 		assertThat(status.isUp()).isFalse();
@@ -307,25 +323,41 @@ class TlsTests {
 	 * and assert the report printed under "APPLICATION FAILED TO START".
 	 */
 	private static void assertStartupRefused(Map<String, String> properties, String key, String reason) {
+		Map<String, Object> configuration = refusedBackend(properties);
+		runner(configuration).run((context) -> {
+			assertThat(context).hasFailed();
+			StandardEnvironment environment = new StandardEnvironment();
+			environment.getPropertySources().addFirst(new MapPropertySource("test", configuration));
+			FailureAnalysis analysis = new FailureAnalyzers(environment).analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains(String.format("    Property: %s%n", key))
+				.contains(String.format("    Reason: %s%n", reason));
+		});
+	}
+
+	/**
+	 * A configuration with one {@code amqps://} backend, which never connects, and the given keys.
+	 */
+	private static Map<String, Object> refusedBackend(Map<String, String> properties) {
 		Map<String, Object> configuration = new LinkedHashMap<>(properties);
 		configuration.put("gateway.endpoints[0].endpoint", "/refused");
 		configuration.put(BACKEND + "host[0]", "amqps://localhost:1");
 		configuration.put(BACKEND + "amqp.consumer.name", "refused");
 		configuration.put(BACKEND + "amqp.consumer.exchange", "refused");
 		configuration.put(BACKEND + "amqp.consumer.routing_key[0]", "#");
-		MapPropertySource source = new MapPropertySource("test", configuration);
-		new ApplicationContextRunner()
+		return configuration;
+	}
+
+	/**
+	 * Starts the brokers of a configuration, as far as the startup of the gateway gets before it
+	 * connects, with Spring Boot's SSL bundles.
+	 */
+	private static ApplicationContextRunner runner(Map<String, Object> configuration) {
+		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, ValidationAutoConfiguration.class))
 			.withUserConfiguration(BrokersOnly.class)
-			.withInitializer((context) -> context.getEnvironment().getPropertySources().addFirst(source))
-			.run((context) -> {
-				assertThat(context).hasFailed();
-				StandardEnvironment environment = new StandardEnvironment();
-				environment.getPropertySources().addFirst(source);
-				FailureAnalysis analysis = new FailureAnalyzers(environment).analyze(context.getStartupFailure());
-				assertThat(analysis.getDescription()).contains(String.format("    Property: %s%n", key))
-					.contains(String.format("    Reason: %s%n", reason));
-			});
+			.withInitializer((context) -> context.getEnvironment()
+				.getPropertySources()
+				.addFirst(new MapPropertySource("test", configuration)));
 	}
 
 	/**
