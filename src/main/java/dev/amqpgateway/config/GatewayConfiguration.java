@@ -12,7 +12,7 @@ import org.springframework.validation.Validator;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GatewayProperties.class)
-class GatewayConfiguration {
+public class GatewayConfiguration {
 
 	// Static: the binder looks advisors up before it binds the first properties bean.
 	@Bean

@@ -35,9 +35,11 @@ import org.springframework.validation.ObjectError;
  * key in the README's snake_case spelling, its value (never a password), where it was set, and
  * what is wrong with it in words rather than exception class names. Entries are sorted by key,
  * list indexes in numeric order, so that the same configuration always prints the same report.
+ * Most such keys are refused while binding; a few only when the beans that use them are made (an
+ * unknown SSL bundle name).
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
-class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
+class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<RuntimeException> {
 
 	private static final ConfigurationPropertyName GATEWAY = ConfigurationPropertyName.of("gateway");
 
@@ -48,11 +50,24 @@ class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<BindEx
 	}
 
 	@Override
-	protected @Nullable FailureAnalysis analyze(Throwable rootFailure, BindException cause) {
-		if (!GATEWAY.equals(cause.getName()) && !GATEWAY.isAncestorOf(cause.getName())) {
-			return null;
+	protected @Nullable FailureAnalysis analyze(Throwable rootFailure, RuntimeException cause) {
+		BindException bind = findCause(rootFailure, BindException.class);
+		if (bind != null) {
+			return isGateway(bind.getName()) ? analysis(problemsOf(bind), bind) : null;
 		}
-		List<Problem> problems = problemsOf(cause);
+		InvalidConfigurationPropertyValueException invalid = findCause(rootFailure,
+				InvalidConfigurationPropertyValueException.class);
+		if (invalid != null && isGateway(ConfigurationPropertyName.ofIfValid(invalid.getName()))) {
+			return analysis(List.of(problemOf(invalid)), invalid);
+		}
+		return null;
+	}
+
+	private static boolean isGateway(@Nullable ConfigurationPropertyName name) {
+		return name != null && (GATEWAY.equals(name) || GATEWAY.isAncestorOf(name));
+	}
+
+	private @Nullable FailureAnalysis analysis(List<Problem> problems, Throwable cause) {
 		if (problems.isEmpty()) {
 			return null;
 		}
@@ -63,8 +78,13 @@ class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<BindEx
 			.map(Problem::describe)
 			.collect(Collectors.joining("", String.format("Invalid gateway configuration:%n"), ""));
 		return new FailureAnalysis(description,
-				"Update your application's configuration; the README lists every gateway key and its accepted values.",
+				"Update your application's configuration; docs/configuration.md lists every gateway key and its accepted values.",
 				cause);
+	}
+
+	private Problem problemOf(InvalidConfigurationPropertyValueException invalid) {
+		return problem(ConfigurationPropertyName.of(invalid.getName()), invalid.getName(), invalid.getValue(),
+				invalid.getReason());
 	}
 
 	private List<Problem> problemsOf(BindException cause) {
@@ -72,8 +92,7 @@ class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<BindEx
 		InvalidConfigurationPropertyValueException invalid = findCause(cause,
 				InvalidConfigurationPropertyValueException.class);
 		if (invalid != null) {
-			problems.add(problem(ConfigurationPropertyName.of(invalid.getName()), invalid.getName(),
-					invalid.getValue(), invalid.getReason()));
+			problems.add(problemOf(invalid));
 		}
 		UnboundConfigurationPropertiesException unknown = findCause(cause,
 				UnboundConfigurationPropertiesException.class);

@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 
@@ -48,6 +49,7 @@ final class GatewayPropertiesValidator implements Validator {
 			for (int j = 0; j < backends.size(); j++) {
 				checkHosts(errors, field + ".backend[" + j + "].host", backends.get(j).host());
 				checkQuorum(errors, field + ".backend[" + j + "].amqp.consumer", backends.get(j));
+				checkTls(errors, field + ".backend[" + j + "].tls", backends.get(j).tls());
 			}
 		}
 	}
@@ -98,6 +100,16 @@ final class GatewayPropertiesValidator implements Validator {
 		if (consumer.exclusive()) {
 			reject(errors, field + ".exclusive", true, "must be false for a quorum queue (x-queue-type: quorum)");
 		}
+	}
+
+	// Which of the two would win is no question an operator should have to answer.
+	private static void checkTls(Errors errors, String field, @Nullable Tls tls) {
+		if (tls == null || tls.bundle() == null || tls.storeKeys().isEmpty()) {
+			return;
+		}
+		String stores = tls.storeKeys().stream().map((store) -> "tls." + store).collect(Collectors.joining(", "));
+		reject(errors, field + ".bundle", tls.bundle(),
+				"must not be set together with " + stores + "; the bundle holds the trust and key material");
 	}
 
 	private static void checkHosts(Errors errors, String field, @Nullable List<String> hosts) {

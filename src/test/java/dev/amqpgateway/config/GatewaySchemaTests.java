@@ -38,7 +38,9 @@ class GatewaySchemaTests {
 
 	private static final Path FRESH = Path.of("target/gateway.schema.json");
 
-	private static final Pattern GATEWAY_YAML = Pattern.compile("```yaml\\n(gateway:\\n.*?)```", Pattern.DOTALL);
+	/** A YAML example with a top-level {@code gateway:} key, beside {@code spring:} or alone. */
+	private static final Pattern GATEWAY_YAML = Pattern.compile("```yaml\\n((?:(?!```).)*?^gateway:\\n.*?)```",
+			Pattern.DOTALL | Pattern.MULTILINE);
 
 	private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
