@@ -1,6 +1,5 @@
 package dev.amqpgateway.broker;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -17,8 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -112,7 +109,7 @@ class ConnectionLossIntegrationTests {
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(AT_ONCE);
 		CUT.proxy.open();
 		await().until(() -> isUp("/cut"));
-		publish(CUT.queue, "{\"back\": true}");
+		TestBroker.publish(EXCHANGE, CUT.queue, "{\"back\": true}");
 		this.client.get().uri("/cut").exchange().expectStatus().isOk().expectBody().json("{\"back\": true}", true);
 	}
 
@@ -133,7 +130,7 @@ class ConnectionLossIntegrationTests {
 		LOST_QUEUE.proxy.open();
 		await().until(() -> isUp("/lost-queue"));
 		assertThat(TestBroker.admin().getQueueProperties(LOST_QUEUE.queue)).isNotNull();
-		TestBroker.template().send(LOST_QUEUE.queue, LOST_QUEUE.queue, message("{\"declared\": \"again\"}"));
+		TestBroker.publish(LOST_QUEUE.queue, LOST_QUEUE.queue, "{\"declared\": \"again\"}");
 		this.client.get().uri("/lost-queue").exchange()
 			.expectStatus().isOk()
 			.expectBody().json("{\"declared\": \"again\"}", true);
@@ -147,7 +144,7 @@ class ConnectionLossIntegrationTests {
 		await().atMost(AT_ONCE).until(() -> TestBroker.admin().getQueueProperties(DELETED.queue) != null
 				&& isUp("/deleted"));
 		assertThat(DELETED.proxy.forwarded()).as("the connection survived").isEqualTo(connections);
-		publish(DELETED.queue, "{\"deleted\": false}");
+		TestBroker.publish(EXCHANGE, DELETED.queue, "{\"deleted\": false}");
 		this.client.get().uri("/deleted").exchange().expectStatus().isOk().expectBody().json("{\"deleted\": false}");
 	}
 
@@ -159,7 +156,7 @@ class ConnectionLossIntegrationTests {
 		await().atMost(AT_ONCE).untilAsserted(() -> assertThat(logOf(output, "/forced"))
 			.containsPattern("Lost the broker: .*: 320 CONNECTION_FORCED"));
 		await().until(() -> FORCED.proxy.forwarded() > connections && isUp("/forced"));
-		publish(FORCED.queue, "{\"forced\": true}");
+		TestBroker.publish(EXCHANGE, FORCED.queue, "{\"forced\": true}");
 		this.client.get().uri("/forced").exchange().expectStatus().isOk().expectBody().json("{\"forced\": true}");
 	}
 
@@ -204,14 +201,6 @@ class ConnectionLossIntegrationTests {
 
 	private double waiting(String endpoint) {
 		return this.registry.get("gateway.requests.waiting").tag("endpoint", endpoint).gauge().value();
-	}
-
-	private static void publish(String queue, String body) {
-		TestBroker.template().send(EXCHANGE, queue, message(body));
-	}
-
-	private static Message message(String body) {
-		return new Message(body.getBytes(StandardCharsets.UTF_8), new MessageProperties());
 	}
 
 	/**

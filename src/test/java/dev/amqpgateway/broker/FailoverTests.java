@@ -132,8 +132,7 @@ class FailoverTests {
 		SECOND.refuse().cut();
 		// Only a reconnect opens a connection through the first URL again.
 		await().until(() -> status("/failover").isUp() && FIRST.connections() == 1);
-		TestBroker.template().send(EXCHANGE, FAILOVER_QUEUE,
-				new Message("{\"failed\": \"over\"}".getBytes(StandardCharsets.UTF_8), new MessageProperties()));
+		TestBroker.publish(EXCHANGE, FAILOVER_QUEUE, "{\"failed\": \"over\"}");
 		this.client.get().uri("/failover").exchange().expectStatus().isOk().expectBody().json("{\"failed\": \"over\"}");
 	}
 

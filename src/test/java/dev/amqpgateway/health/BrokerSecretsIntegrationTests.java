@@ -12,8 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -84,7 +82,7 @@ class BrokerSecretsIntegrationTests {
 	@Test
 	void noPasswordInLogsProblemsHealthOrActuatorThroughOutageAndReconnect(CapturedOutput output) {
 		awaitBackendUp();
-		publish("{\"n\": 1}");
+		TestBroker.publish(EXCHANGE, QUEUE, "{\"n\": 1}");
 		this.client.get().uri("/secret").exchange().expectStatus().isOk().expectBody().json("{\"n\": 1}");
 
 		// The broker drops the gateway's connection and refuses its password until it is restored.
@@ -100,7 +98,7 @@ class BrokerSecretsIntegrationTests {
 
 		TestBroker.rabbitmqctl("change_password", USER, PASSWORD);
 		awaitBackendUp();
-		publish("{\"n\": 2}");
+		TestBroker.publish(EXCHANGE, QUEUE, "{\"n\": 2}");
 		this.client.get().uri("/secret").exchange().expectStatus().isOk().expectBody().json("{\"n\": 2}");
 
 		assertThat(output.getAll()).contains("ACCESS_REFUSED");
@@ -126,12 +124,6 @@ class BrokerSecretsIntegrationTests {
 
 	private String get(String path) {
 		return this.client.get().uri(path).exchange().expectBody(String.class).returnResult().getResponseBody();
-	}
-
-	private void publish(String body) {
-		MessageProperties properties = new MessageProperties();
-		properties.setContentType("application/json");
-		TestBroker.template().send(EXCHANGE, QUEUE, new Message(body.getBytes(StandardCharsets.UTF_8), properties));
 	}
 
 	private static void closeConnectionsOf(String user) {

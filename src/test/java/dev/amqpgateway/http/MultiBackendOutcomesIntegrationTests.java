@@ -1,6 +1,5 @@
 package dev.amqpgateway.http;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -14,8 +13,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -92,8 +89,8 @@ class MultiBackendOutcomesIntegrationTests {
 
 	@Test
 	void anUndecodableSiblingIsLeftOutAndRequeuedWhileTheGoodMessageIsServed() {
-		publish(UNDECODABLE, "not json");
-		publish(DECODABLE, "{\"good\": true}");
+		TestBroker.publish(EXCHANGE, UNDECODABLE, "not json");
+		TestBroker.publish(EXCHANGE, DECODABLE, "{\"good\": true}");
 		await().untilAsserted(() -> assertThat(buffered("/one-undecodable", 0)).isOne());
 		await().untilAsserted(() -> assertThat(buffered("/one-undecodable", 1)).isOne());
 		double requeuedBefore = counter("gateway.messages.requeued", "/one-undecodable", 0);
@@ -147,16 +144,11 @@ class MultiBackendOutcomesIntegrationTests {
 
 	@Test
 	void aLoneBackendWithAGroupIsNestedUnderIt() {
-		publish(GROUPED, "{\"id\": 7, \"name\": \"seven\"}");
+		TestBroker.publish(EXCHANGE, GROUPED, "{\"id\": 7, \"name\": \"seven\"}");
 		this.client.get().uri("/lone-grouped").exchange()
 			.expectStatus().isOk()
 			.expectHeader().valueEquals(EndpointHandler.COMPLETED, "true")
 			.expectBody().json("{\"g\": {\"id\": 7, \"name\": \"seven\"}}", true);
-	}
-
-	private static void publish(String routingKey, String body) {
-		TestBroker.template().send(EXCHANGE, routingKey,
-				new Message(body.getBytes(StandardCharsets.UTF_8), new MessageProperties()));
 	}
 
 	private double counter(String name, String endpoint, int backend) {
