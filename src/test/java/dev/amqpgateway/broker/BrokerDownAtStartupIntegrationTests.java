@@ -65,7 +65,7 @@ class BrokerDownAtStartupIntegrationTests {
 	@DynamicPropertySource
 	static void endpoints(DynamicPropertyRegistry registry) {
 		new GatewayEndpoints()
-			.endpoint("/late", consumer(QUEUE, EXCHANGE, "host[0]", "amqp://guest:guest@127.0.0.1:" + PORT))
+			.endpoint("/late", consumer(QUEUE, EXCHANGE, "host[0]", TestBroker.urlFor(PORT)))
 			.addTo(registry);
 		registry.add("gateway.timeout", () -> "30s");
 		registry.add("gateway.max_backoff", () -> "500ms");

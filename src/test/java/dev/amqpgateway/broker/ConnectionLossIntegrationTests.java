@@ -217,7 +217,7 @@ class ConnectionLossIntegrationTests {
 		}
 
 		String url() {
-			return "amqp://guest:guest@127.0.0.1:" + this.proxy.port();
+			return TestBroker.urlFor(this.proxy.port());
 		}
 
 		Map<String, Object> consumer(Object... more) {

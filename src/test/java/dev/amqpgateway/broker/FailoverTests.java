@@ -86,12 +86,12 @@ class FailoverTests {
 	static void endpoints(DynamicPropertyRegistry registry) {
 		new GatewayEndpoints()
 			.endpoint("/second-url", consumer(SECOND_QUEUE, EXCHANGE,
-					"host[0]", "amqp://guest:guest@127.0.0.1:" + DOWN.port(),
+					"host[0]", TestBroker.urlFor(DOWN.port()),
 					"host[1]", "amqp://" + USER + ":" + PASSWORD + "@" + TestBroker.host() + ":" + TestBroker.port()
 							+ "/" + VHOST))
 			.endpoint("/failover", consumer(FAILOVER_QUEUE, EXCHANGE, "amqp.consumer.routing_key[0]", FAILOVER_QUEUE,
-					"host[0]", "amqp://guest:guest@127.0.0.1:" + FIRST.port(),
-					"host[1]", "amqp://guest:guest@127.0.0.1:" + SECOND.port()))
+					"host[0]", TestBroker.urlFor(FIRST.port()),
+					"host[1]", TestBroker.urlFor(SECOND.port())))
 			.addTo(registry);
 		// A message published before a request always reaches it, however busy the machine.
 		registry.add("gateway.timeout", () -> "30s");

@@ -63,7 +63,7 @@ class ReconnectStrategyIntegrationTests {
 
 	static Map<String, Object> linear(TcpProxy proxy, String queue, Object... more) {
 		Map<String, Object> consumer = GatewayEndpoints.consumer(queue, EXCHANGE, more);
-		consumer.put("host[0]", "amqp://guest:guest@127.0.0.1:" + proxy.port());
+		consumer.put("host[0]", TestBroker.urlFor(proxy.port()));
 		consumer.put("amqp.consumer.routing_key[0]", queue);
 		consumer.put("amqp.consumer.backoff_strategy", "linear");
 		return consumer;

@@ -41,9 +41,6 @@ class GatewayHealthIntegrationTests {
 
 	static final String HALF_REACHABLE = GatewayEndpoints.unique("half-reachable");
 
-	// Nothing listens on port 1: the second broker refuses every attempt.
-	static final String NOWHERE = "amqp://guest:guest@127.0.0.1:1";
-
 	@DynamicPropertySource
 	static void endpoints(DynamicPropertyRegistry registry) {
 		new GatewayEndpoints()
@@ -54,7 +51,7 @@ class GatewayHealthIntegrationTests {
 			.endpoint("/conflict", consumer(CONFLICT, EXCHANGE, "amqp.consumer.routing_key[0]", CONFLICT))
 			.endpoint("/half-reachable",
 					consumer(HALF_REACHABLE, EXCHANGE, "amqp.consumer.routing_key[0]", HALF_REACHABLE),
-					consumer(GatewayEndpoints.unique("unreachable"), EXCHANGE, "host[0]", NOWHERE))
+					consumer(GatewayEndpoints.unique("unreachable"), EXCHANGE, "host[0]", TestBroker.NOWHERE))
 			.addTo(registry);
 	}
 

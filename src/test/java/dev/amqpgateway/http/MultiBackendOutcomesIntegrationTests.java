@@ -36,9 +36,6 @@ import static org.awaitility.Awaitility.await;
 @DirtiesContext
 class MultiBackendOutcomesIntegrationTests {
 
-	// Nothing listens on port 1: every attempt is refused at once.
-	static final String NOWHERE = "amqp://guest:guest@127.0.0.1:1";
-
 	static final String EXCHANGE = GatewayEndpoints.unique("outcomes-x");
 
 	static final String UNDECODABLE = GatewayEndpoints.unique("undecodable");
@@ -60,12 +57,13 @@ class MultiBackendOutcomesIntegrationTests {
 			.endpoint("/one-undecodable", consumer(UNDECODABLE, EXCHANGE, "amqp.consumer.routing_key[0]", UNDECODABLE),
 					consumer(DECODABLE, EXCHANGE, "amqp.consumer.routing_key[0]", DECODABLE))
 			.endpoint("/all-down",
-					consumer(GatewayEndpoints.unique("later"), EXCHANGE, "host[0]", NOWHERE,
+					consumer(GatewayEndpoints.unique("later"), EXCHANGE, "host[0]", TestBroker.NOWHERE,
 							"amqp.consumer.backoff_strategy", "exponential"),
 					consumer(SOONER_QUEUE, EXCHANGE, "amqp.consumer.routing_key[0]", SOONER_QUEUE, "host[0]",
-							"amqp://guest:guest@127.0.0.1:" + SOONER.port(), "amqp.consumer.backoff_strategy",
+							TestBroker.urlFor(SOONER.port()), "amqp.consumer.backoff_strategy",
 							"exponential"))
-			.endpoint("/one-down-one-empty", consumer(GatewayEndpoints.unique("down"), EXCHANGE, "host[0]", NOWHERE),
+			.endpoint("/one-down-one-empty",
+					consumer(GatewayEndpoints.unique("down"), EXCHANGE, "host[0]", TestBroker.NOWHERE),
 					consumer(STILL_EMPTY, EXCHANGE, "amqp.consumer.routing_key[0]", STILL_EMPTY))
 			.endpoint("/lone-grouped", consumer(GROUPED, EXCHANGE, "amqp.consumer.routing_key[0]", GROUPED,
 					"group", "g"))
