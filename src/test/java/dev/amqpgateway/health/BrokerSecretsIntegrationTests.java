@@ -87,7 +87,7 @@ class BrokerSecretsIntegrationTests {
 
 		// The broker drops the gateway's connection and refuses its password until it is restored.
 		TestBroker.rabbitmqctl("change_password", USER, "other-" + UUID.randomUUID());
-		closeConnectionsOf(USER);
+		assertThat(TestBroker.closeConnectionsOf(USER)).as("connections of " + USER).isPositive();
 		await().untilAsserted(() -> assertThat(get("/actuator/health/gateway/secret/0")).contains("ACCESS_REFUSED"));
 		String problem = this.client.get().uri("/secret").exchange()
 			.expectStatus().isEqualTo(503)
@@ -124,19 +124,6 @@ class BrokerSecretsIntegrationTests {
 
 	private String get(String path) {
 		return this.client.get().uri(path).exchange().expectBody(String.class).returnResult().getResponseBody();
-	}
-
-	private static void closeConnectionsOf(String user) {
-		int closed = 0;
-		for (String line : TestBroker.rabbitmqctl("list_connections", "-q", "--no-table-headers", "pid", "user")
-			.split("\n")) {
-			String[] columns = line.trim().split("\\s+");
-			if (columns.length == 2 && columns[1].equals(user)) {
-				TestBroker.rabbitmqctl("close_connection", columns[0], "test: broker lost");
-				closed++;
-			}
-		}
-		assertThat(closed).as("connections of " + user).isPositive();
 	}
 
 }
