@@ -46,7 +46,7 @@ import static org.awaitility.Awaitility.await;
 @AutoConfigureWebTestClient(timeout = "60s")
 @ExtendWith(OutputCaptureExtension.class)
 @DirtiesContext
-class FailoverTests {
+class FailoverIntegrationTests {
 
 	static final String USER = GatewayEndpoints.unique("gateway-user");
 
