@@ -2,9 +2,9 @@ package dev.amqpgateway.broker;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
 
 import dev.amqpgateway.consume.ConsumerBackends;
+import dev.amqpgateway.support.BackendLog;
 import dev.amqpgateway.support.BrokerWide;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
@@ -80,7 +80,7 @@ class BrokerWideConnectionLossIntegrationTests {
 	void everyBackendReconnectsAfterTheBrokerClosesAllConnections(CapturedOutput output) {
 		TestBroker.closeAllConnections();
 		await().atMost(AT_ONCE).untilAsserted(() -> assertThat(List.of(DURABLE, EXCLUSIVE, POLLING))
-			.allSatisfy((queue) -> assertThat(logOf(output, queue))
+			.allSatisfy((queue) -> assertThat(BackendLog.ofQueue(output, queue))
 				.containsPattern("Lost the broker: .*: 320 CONNECTION_FORCED")));
 		// Logged once each backend was down: up from now on means reconnected.
 		await().until(() -> this.backends.all().stream().allMatch((backend) -> backend.status().isUp()));
@@ -90,16 +90,6 @@ class BrokerWideConnectionLossIntegrationTests {
 		this.client.get().uri("/exclusive").exchange()
 			.expectStatus().isOk()
 			.expectBody().json("{\"queue\": \"exclusive\"}");
-	}
-
-	/**
-	 * The lines the gateway logged about the backend of one queue, oldest first.
-	 */
-	private static String logOf(CapturedOutput output, String queue) {
-		return output.getOut()
-			.lines()
-			.filter((line) -> line.contains("(queue '" + queue + "' on "))
-			.collect(Collectors.joining("\n"));
 	}
 
 }

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import dev.amqpgateway.consume.ConsumerBackends;
+import dev.amqpgateway.support.BackendLog;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
@@ -101,7 +101,7 @@ class ConnectionLossIntegrationTests {
 	void noticesACutAtOnceAndAnswersServiceUnavailableAtOnceUntilTheBrokerIsBack(CapturedOutput output) {
 		CUT.proxy.refuse().cut();
 		// No request asks: the gateway notices the loss by itself.
-		await().atMost(AT_ONCE).untilAsserted(() -> assertThat(logOf(output, "/cut"))
+		await().atMost(AT_ONCE).untilAsserted(() -> assertThat(BackendLog.ofEndpoint(output, "/cut"))
 			.containsPattern("Lost the broker: .*: connection lost"));
 		assertThat(isUp("/cut")).isFalse();
 		long start = System.nanoTime();
@@ -153,7 +153,7 @@ class ConnectionLossIntegrationTests {
 		assertThat(FORCED.proxy.upstreamPorts()).hasSize(1);
 		int connections = FORCED.proxy.forwarded();
 		assertThat(TestBroker.closeConnectionsFrom(FORCED.proxy.upstreamPorts().get(0))).isOne();
-		await().atMost(AT_ONCE).untilAsserted(() -> assertThat(logOf(output, "/forced"))
+		await().atMost(AT_ONCE).untilAsserted(() -> assertThat(BackendLog.ofEndpoint(output, "/forced"))
 			.containsPattern("Lost the broker: .*: 320 CONNECTION_FORCED"));
 		await().until(() -> FORCED.proxy.forwarded() > connections && isUp("/forced"));
 		TestBroker.publish(EXCHANGE, FORCED.queue, "{\"forced\": true}");
@@ -163,12 +163,12 @@ class ConnectionLossIntegrationTests {
 	@Test
 	void aCycleThatGaveUpStartsAgainOnItsTimer(CapturedOutput output) {
 		GIVE_UP.proxy.refuse().cut();
-		await().untilAsserted(() -> assertThat(logOf(output, "/give-up"))
+		await().untilAsserted(() -> assertThat(BackendLog.ofEndpoint(output, "/give-up"))
 			.containsPattern("Cannot consume: .*; gave up after 2 attempts; next cycle at \\S+"));
 		GIVE_UP.proxy.open();
 		// No request wakes it: the give-up pause (max_backoff) ends and a new cycle connects.
 		await().until(() -> isUp("/give-up"));
-		assertThat(logOf(output, "/give-up")).contains("Reconnecting again, since its pause is over");
+		assertThat(BackendLog.ofEndpoint(output, "/give-up")).contains("Reconnecting again, since its pause is over");
 	}
 
 	private void assertWaitingRequestAnsweredAtOnce(String path, ProxiedBroker broker) throws Exception {
@@ -183,16 +183,6 @@ class ConnectionLossIntegrationTests {
 		assertThat(result.getResponseBody()).contains("urn:amqp-gateway:problem:broker-unavailable");
 		broker.proxy.open();
 		await().until(() -> isUp(path));
-	}
-
-	/**
-	 * The lines the gateway logged about the backends of one endpoint, oldest first.
-	 */
-	private static String logOf(CapturedOutput output, String endpoint) {
-		return output.getOut()
-			.lines()
-			.filter((line) -> line.contains("endpoint " + endpoint + " backend "))
-			.collect(Collectors.joining("\n"));
 	}
 
 	private boolean isUp(String endpoint) {

@@ -2,10 +2,10 @@ package dev.amqpgateway.broker;
 
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 import dev.amqpgateway.consume.ConsumerBackend;
 import dev.amqpgateway.consume.ConsumerBackends;
+import dev.amqpgateway.support.BackendLog;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
@@ -123,7 +123,7 @@ class FailoverIntegrationTests {
 		assertThat(FIRST.connections()).isOne();
 		assertThat(SECOND.connections()).isZero();
 		FIRST.refuse().cut();
-		await().untilAsserted(() -> assertThat(logOf(output, "/failover"))
+		await().untilAsserted(() -> assertThat(BackendLog.ofEndpoint(output, "/failover"))
 			.containsPattern("Lost the broker: .*: connection lost"));
 		// Logged once the backend is down: up from now on means reconnected, through the second URL.
 		await().until(() -> status("/failover").isUp());
@@ -148,16 +148,6 @@ class FailoverIntegrationTests {
 		finally {
 			connectionFactory.destroy();
 		}
-	}
-
-	/**
-	 * The lines the gateway logged about the backends of one endpoint, oldest first.
-	 */
-	private static String logOf(CapturedOutput output, String endpoint) {
-		return output.getOut()
-			.lines()
-			.filter((line) -> line.contains("endpoint " + endpoint + " backend "))
-			.collect(Collectors.joining("\n"));
 	}
 
 	private ConsumerBackend backend(String endpoint) {
