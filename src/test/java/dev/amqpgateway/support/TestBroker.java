@@ -106,7 +106,7 @@ public final class TestBroker {
 	}
 
 	/**
-	 * Publish a JSON message to the broker.
+	 * Publish a JSON message to the broker, persistent as Spring AMQP's messages are by default.
 	 * @param exchange the exchange
 	 * @param routingKey the routing key
 	 * @param body the body, sent in UTF-8
