@@ -2,7 +2,6 @@ package dev.amqpgateway.broker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,8 +25,6 @@ import dev.amqpgateway.support.TestCertificates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -66,7 +63,7 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "60s")
 @DirtiesContext
-class TlsTests {
+class TlsIntegrationTests {
 
 	static final TestCertificates CERTIFICATES = TestCertificates.get();
 
@@ -250,7 +247,7 @@ class TlsTests {
 	@Test
 	void refusesABrokerWhoseCaIsNotInTheBundleAndTakesNoMessage() {
 		TestBroker.admin().declareQueue(QueueBuilder.nonDurable(WRONG_CA_BUNDLE).build());
-		TestBroker.template().send("", WRONG_CA_BUNDLE, new Message("{}".getBytes(StandardCharsets.UTF_8)));
+		TestBroker.publish("", WRONG_CA_BUNDLE, "{}");
 		assertRefusedFor("/wrong-ca-bundle", "unable to find valid certification path to requested target");
 		assertThat(TestBroker.depth(WRONG_CA_BUNDLE)).isEqualTo(new QueueDepth(1, 0));
 	}
@@ -307,8 +304,7 @@ class TlsTests {
 	}
 
 	private void assertServes(String endpoint, String queue) {
-		TestBroker.template().send(EXCHANGE, queue,
-				new Message("{\"tls\": true}".getBytes(StandardCharsets.UTF_8), new MessageProperties()));
+		TestBroker.publish(EXCHANGE, queue, "{\"tls\": true}");
 		this.client.get().uri(endpoint).exchange().expectStatus().isOk().expectBody().json("{\"tls\": true}", true);
 	}
 
