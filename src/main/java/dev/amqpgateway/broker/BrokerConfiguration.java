@@ -2,6 +2,7 @@ package dev.amqpgateway.broker;
 
 import dev.amqpgateway.config.GatewayProperties;
 
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,8 +16,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 class BrokerConfiguration {
 
 	@Bean
-	Brokers brokers(GatewayProperties properties, ApplicationContext context) {
-		return new Brokers(properties, context);
+	Brokers brokers(GatewayProperties properties, SslBundles sslBundles, ApplicationContext context) {
+		return new Brokers(properties, sslBundles, context);
 	}
 
 	@Bean

@@ -7,14 +7,17 @@ import java.util.List;
 import java.util.Map;
 
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.SslContextFactory;
 import dev.amqpgateway.config.Backend;
 import dev.amqpgateway.config.GatewayProperties;
 import dev.amqpgateway.config.Tls;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ApplicationContext;
 
 /**
@@ -28,12 +31,15 @@ public class Brokers implements DisposableBean {
 
 	private final Map<BrokerKey, Broker> brokers = new LinkedHashMap<>();
 
-	Brokers(GatewayProperties properties, ApplicationContext context) {
-		TlsContextFactory tlsContexts = new TlsContextFactory(context);
-		for (var endpoint : properties.endpoints()) {
-			for (Backend backend : endpoint.backend()) {
-				this.brokers.computeIfAbsent(BrokerKey.of(backend),
-						(key) -> create("broker-" + this.brokers.size(), key, tlsContexts, context));
+	Brokers(GatewayProperties properties, SslBundles sslBundles, ApplicationContext context) {
+		TlsBundles tlsBundles = new TlsBundles(sslBundles, context);
+		for (int i = 0; i < properties.endpoints().size(); i++) {
+			List<Backend> backends = properties.endpoints().get(i).backend();
+			for (int j = 0; j < backends.size(); j++) {
+				String tlsKey = "gateway.endpoints[" + i + "].backend[" + j + "].tls";
+				tlsBundles.check(backends.get(j).tls(), tlsKey);
+				this.brokers.computeIfAbsent(BrokerKey.of(backends.get(j)),
+						(key) -> create("broker-" + this.brokers.size(), key, tlsKey, tlsBundles, context));
 			}
 		}
 	}
@@ -59,9 +65,13 @@ public class Brokers implements DisposableBean {
 		return this.brokers.values();
 	}
 
-	private static Broker create(String id, BrokerKey key, TlsContextFactory tlsContexts, ApplicationContext context) {
+	private static Broker create(String id, BrokerKey key, String tlsKey, TlsBundles tlsBundles,
+			ApplicationContext context) {
 		List<BrokerUri> uris = key.hosts().stream().map(BrokerUri::parse).toList();
-		ConnectionFactory rabbit = new FailoverConnectionFactory(uris, (uri) -> rabbitFactory(uri, key.tls(), tlsContexts));
+		@Nullable SslBundleContextFactory sslContexts = uris.stream().anyMatch(BrokerUri::tls)
+				? tlsBundles.contextFactory(key.tls(), tlsKey, id) : null;
+		ConnectionFactory rabbit = new FailoverConnectionFactory(uris,
+				(uri) -> rabbitFactory(uri, key.tls().verifyHostname(), sslContexts));
 		CachingConnectionFactory connectionFactory = new CachingConnectionFactory(rabbit);
 		connectionFactory.setConnectionNameStrategy((factory) -> "amqp-gateway " + id);
 		connectionFactory.setBeanName(id);
@@ -79,7 +89,8 @@ public class Brokers implements DisposableBean {
 		return new Broker(id, uris, connectionFactory, admin, template, new BrokerConnector(id, connectionFactory));
 	}
 
-	private static ConnectionFactory rabbitFactory(BrokerUri uri, Tls tls, TlsContextFactory tlsContexts) {
+	private static ConnectionFactory rabbitFactory(BrokerUri uri, boolean verifyHostname,
+			@Nullable SslContextFactory sslContexts) {
 		ConnectionFactory factory = new ConnectionFactory();
 		factory.setAutomaticRecoveryEnabled(false);
 		factory.setHost(uri.host());
@@ -93,9 +104,11 @@ public class Brokers implements DisposableBean {
 		// the broker hands the same message over again after the reconnect. Accept whatever a
 		// broker can be configured to send; the consumer backends reject what is over max_message_size.
 		factory.setMaxInboundMessageBodySize((int) GatewayProperties.LARGEST_BROKER_MESSAGE.toBytes() + 1);
-		if (uri.tls()) {
-			factory.useSslProtocol(tlsContexts.create(tls));
-			if (tls.verifyHostname()) {
+		if (uri.tls() && sslContexts != null) {
+			// Asked on every connection (useSslProtocol would fix one context), so that an updated
+			// SSL bundle reaches the next connection.
+			factory.setSslContextFactory(sslContexts);
+			if (verifyHostname) {
 				factory.enableHostnameVerification();
 			}
 		}

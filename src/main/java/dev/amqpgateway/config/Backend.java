@@ -29,11 +29,6 @@ public record Backend(
 		@NotNull(message = "is required: the amqp.consumer settings of the backend") @Valid Amqp amqp) {
 
 	/**
-	 * The AMQP namespace of a backend.
-	 *
-	 * @param consumer the {@code backend/amqp/consumer} settings
-	 */
-	/**
 	 * The backend without secrets: host passwords and TLS store passwords masked.
 	 */
 	@Override
@@ -43,6 +38,11 @@ public record Backend(
 				+ ", amqp=" + this.amqp + "]";
 	}
 
+	/**
+	 * The AMQP namespace of a backend.
+	 *
+	 * @param consumer the {@code backend/amqp/consumer} settings
+	 */
 	public record Amqp(@NotNull(message = "is required: the consumer settings") @Valid Consumer consumer) {
 	}
 

@@ -1,6 +1,7 @@
 package dev.amqpgateway.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -32,10 +33,13 @@ import org.springframework.validation.ObjectError;
 /**
  * Reports a {@code gateway.*} configuration the service refuses as one entry per wrong key: the
  * key in the README's snake_case spelling, its value (never a password), where it was set, and
- * what is wrong with it in words rather than exception class names.
+ * what is wrong with it in words rather than exception class names. Entries are sorted by key,
+ * list indexes in numeric order, so that the same configuration always prints the same report.
+ * Most such keys are refused while binding; a few only when the beans that use them are made (an
+ * unknown SSL bundle name).
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
-class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
+class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<RuntimeException> {
 
 	private static final ConfigurationPropertyName GATEWAY = ConfigurationPropertyName.of("gateway");
 
@@ -46,46 +50,73 @@ class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<BindEx
 	}
 
 	@Override
-	protected @Nullable FailureAnalysis analyze(Throwable rootFailure, BindException cause) {
-		if (!GATEWAY.equals(cause.getName()) && !GATEWAY.isAncestorOf(cause.getName())) {
-			return null;
+	protected @Nullable FailureAnalysis analyze(Throwable rootFailure, RuntimeException cause) {
+		BindException bind = findCause(rootFailure, BindException.class);
+		if (bind != null) {
+			return isGateway(bind.getName()) ? analysis(problemsOf(bind), bind) : null;
 		}
-		List<Problem> problems = problemsOf(cause);
+		InvalidConfigurationPropertyValueException invalid = findCause(rootFailure,
+				InvalidConfigurationPropertyValueException.class);
+		if (invalid != null && isGateway(ConfigurationPropertyName.ofIfValid(invalid.getName()))) {
+			return analysis(List.of(problemOf(invalid)), invalid);
+		}
+		return null;
+	}
+
+	private static boolean isGateway(@Nullable ConfigurationPropertyName name) {
+		return name != null && (GATEWAY.equals(name) || GATEWAY.isAncestorOf(name));
+	}
+
+	private @Nullable FailureAnalysis analysis(List<Problem> problems, Throwable cause) {
 		if (problems.isEmpty()) {
 			return null;
 		}
 		String description = problems.stream()
-			.sorted(Comparator.comparing(Problem::key))
+			.sorted(Comparator.comparing((Problem problem) -> ConfigurationPropertyName.adapt(problem.key(), '.'))
+				.thenComparing(Problem::key)
+				.thenComparing((problem) -> String.valueOf(problem.reason())))
 			.map(Problem::describe)
 			.collect(Collectors.joining("", String.format("Invalid gateway configuration:%n"), ""));
 		return new FailureAnalysis(description,
-				"Update your application's configuration; the README lists every gateway key and its accepted values.",
+				"Update your application's configuration; docs/configuration.md lists every gateway key and its accepted values.",
 				cause);
 	}
 
+	private Problem problemOf(InvalidConfigurationPropertyValueException invalid) {
+		return problem(ConfigurationPropertyName.of(invalid.getName()), invalid.getName(), invalid.getValue(),
+				invalid.getReason());
+	}
+
 	private List<Problem> problemsOf(BindException cause) {
+		List<Problem> problems = new ArrayList<>();
 		InvalidConfigurationPropertyValueException invalid = findCause(cause,
 				InvalidConfigurationPropertyValueException.class);
 		if (invalid != null) {
-			return List.of(problem(ConfigurationPropertyName.of(invalid.getName()), invalid.getName(),
-					invalid.getValue(), invalid.getReason()));
+			problems.add(problemOf(invalid));
 		}
 		UnboundConfigurationPropertiesException unknown = findCause(cause,
 				UnboundConfigurationPropertiesException.class);
 		if (unknown != null) {
-			return unknown.getUnboundProperties().stream().map(this::unknownKey).toList();
+			unknown.getUnboundProperties().stream().map(this::unknownKey).forEach(problems::add);
 		}
 		BindValidationException violations = findCause(cause, BindValidationException.class);
+		if (violations == null && unknown != null) {
+			violations = suppressed(unknown, BindValidationException.class);
+		}
 		if (violations != null) {
-			return violations.getValidationErrors().getAllErrors().stream().map(this::violation).toList();
+			violations.getValidationErrors().getAllErrors().stream().map(this::violation).forEach(problems::add);
 		}
 		ConversionFailedException conversion = findCause(cause, ConversionFailedException.class);
 		ConfigurationProperty property = cause.getProperty();
-		if (conversion != null && property != null) {
-			return List.of(problem(property.getName(), property.getName().toString(), property.getValue(),
+		if (problems.isEmpty() && conversion != null && property != null) {
+			problems.add(problem(property.getName(), property.getName().toString(), property.getValue(),
 					expected(conversion.getTargetType().getType())));
 		}
-		return List.of();
+		return problems;
+	}
+
+	private static <E extends Throwable> @Nullable E suppressed(Throwable failure, Class<E> type) {
+		return Arrays.stream(failure.getSuppressed()).filter(type::isInstance).map(type::cast).findFirst().orElse(null);
 	}
 
 	private Problem unknownKey(ConfigurationProperty property) {

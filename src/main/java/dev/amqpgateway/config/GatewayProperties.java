@@ -46,11 +46,6 @@ public record GatewayProperties(
 	 */
 	public static final DataSize LARGEST_BROKER_MESSAGE = DataSize.ofMegabytes(512);
 
-	public GatewayProperties {
-		GatewayPropertiesValidator.validateMaxMessageSize(maxMessageSize);
-		GatewayPropertiesValidator.validate(endpoints);
-	}
-
 	/**
 	 * The number of HTTP event-loop threads to run.
 	 * @return {@code event_loops}, or half the available processors (at least one) when it is 0

@@ -5,98 +5,121 @@ import java.net.URISyntaxException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.BindingResult;
+import org.springframework.validation.Errors;
+import org.springframework.validation.FieldError;
+import org.springframework.validation.Validator;
 
 /**
  * Checks of {@link GatewayProperties} that span fields or need more than a constraint annotation.
+ * <p>
+ * Boot's binder runs it as the {@code configurationPropertiesValidator} beside the constraint
+ * annotations, into the same {@link Errors}, so that one startup failure names every wrong key of
+ * both kinds. Each error's field is a path below {@code gateway}, such as
+ * {@code endpoints[1].endpoint}.
  */
-final class GatewayPropertiesValidator {
+final class GatewayPropertiesValidator implements Validator {
+
+	private static final String CODE = "invalid";
 
 	private static final String PORT_RANGE = "must have a port between 1 and 65535";
 
-	private GatewayPropertiesValidator() {
+	@Override
+	public boolean supports(Class<?> type) {
+		return GatewayProperties.class == type;
 	}
 
-	static void validateMaxMessageSize(@Nullable DataSize maxMessageSize) {
-		if (maxMessageSize != null && (maxMessageSize.toBytes() < 1
-				|| maxMessageSize.compareTo(GatewayProperties.LARGEST_BROKER_MESSAGE) > 0)) {
-			throw new InvalidConfigurationPropertyValueException("gateway.max-message-size", maxMessageSize,
-					"must be between 1B and 512MB, the largest message RabbitMQ can be configured to accept");
-		}
-	}
-
-	static void validate(@Nullable List<Endpoint> endpoints) {
-		if (endpoints == null) {
-			return;
-		}
+	@Override
+	public void validate(Object target, Errors errors) {
+		GatewayProperties properties = (GatewayProperties) target;
+		checkMaxMessageSize(errors, properties.maxMessageSize());
+		List<Endpoint> endpoints = (properties.endpoints() != null) ? properties.endpoints() : List.of();
 		Map<String, Integer> paths = new HashMap<>();
 		for (int i = 0; i < endpoints.size(); i++) {
 			Endpoint endpoint = endpoints.get(i);
-			String key = "gateway.endpoints[" + i + "]";
-			checkPath(key + ".endpoint", endpoint.endpoint(), paths, i);
-			checkMethod(key + ".method", endpoint.method());
+			String field = "endpoints[" + i + "]";
+			checkPath(errors, field + ".endpoint", endpoint.endpoint(), paths, i);
+			checkMethod(errors, field + ".method", endpoint.method());
 			List<Backend> backends = (endpoint.backend() != null) ? endpoint.backend() : List.of();
 			for (int j = 0; j < backends.size(); j++) {
-				checkHosts(key + ".backend[" + j + "].host", backends.get(j).host());
-				checkQuorum(key + ".backend[" + j + "].amqp.consumer", backends.get(j));
+				checkHosts(errors, field + ".backend[" + j + "].host", backends.get(j).host());
+				checkQuorum(errors, field + ".backend[" + j + "].amqp.consumer", backends.get(j));
+				checkTls(errors, field + ".backend[" + j + "].tls", backends.get(j).tls());
 			}
 		}
 	}
 
-	private static void checkPath(String key, @Nullable String path, Map<String, Integer> paths, int index) {
+	private static void checkMaxMessageSize(Errors errors, @Nullable DataSize maxMessageSize) {
+		if (maxMessageSize != null && (maxMessageSize.toBytes() < 1
+				|| maxMessageSize.compareTo(GatewayProperties.LARGEST_BROKER_MESSAGE) > 0)) {
+			reject(errors, "maxMessageSize", maxMessageSize,
+					"must be between 1B and 512MB, the largest message RabbitMQ can be configured to accept");
+		}
+	}
+
+	private static void checkPath(Errors errors, String field, @Nullable String path, Map<String, Integer> paths,
+			int index) {
 		if (path == null || path.isBlank()) {
 			return;
 		}
 		if (!path.startsWith("/")) {
-			throw new InvalidConfigurationPropertyValueException(key, path, "must start with '/', as in /orders");
+			reject(errors, field, path, "must start with '/', as in /orders");
+			return;
 		}
 		Integer previous = paths.putIfAbsent(path, index);
 		if (previous != null) {
-			throw new InvalidConfigurationPropertyValueException(key, path,
+			reject(errors, field, path,
 					"is already the path of gateway.endpoints[" + previous + "]; each endpoint needs its own");
 		}
 	}
 
-	private static void checkMethod(String key, @Nullable String method) {
+	private static void checkMethod(Errors errors, String field, @Nullable String method) {
 		if (method != null && !"GET".equalsIgnoreCase(method)) {
-			throw new InvalidConfigurationPropertyValueException(key, method,
-					"must be GET: an AMQP consumer endpoint answers GET only");
+			reject(errors, field, method, "must be GET: an AMQP consumer endpoint answers GET only");
 		}
 	}
 
 	// The broker refuses such a declaration; saying so at startup beats a conflict on health.
-	private static void checkQuorum(String key, Backend backend) {
+	private static void checkQuorum(Errors errors, String field, Backend backend) {
 		Consumer consumer = (backend.amqp() != null) ? backend.amqp().consumer() : null;
 		if (consumer == null || consumer.queueArguments() == null
 				|| !"quorum".equals(String.valueOf(consumer.queueArguments().get("x-queue-type")))) {
 			return;
 		}
 		if (!consumer.durable()) {
-			throw new InvalidConfigurationPropertyValueException(key + ".durable", false,
-					"must be true for a quorum queue (x-queue-type: quorum)");
+			reject(errors, field + ".durable", false, "must be true for a quorum queue (x-queue-type: quorum)");
 		}
 		if (consumer.delete()) {
-			throw new InvalidConfigurationPropertyValueException(key + ".delete", true,
-					"must be false for a quorum queue (x-queue-type: quorum)");
+			reject(errors, field + ".delete", true, "must be false for a quorum queue (x-queue-type: quorum)");
 		}
 		if (consumer.exclusive()) {
-			throw new InvalidConfigurationPropertyValueException(key + ".exclusive", true,
-					"must be false for a quorum queue (x-queue-type: quorum)");
+			reject(errors, field + ".exclusive", true, "must be false for a quorum queue (x-queue-type: quorum)");
 		}
 	}
 
-	private static void checkHosts(String key, @Nullable List<String> hosts) {
+	// Which of the two would win is no question an operator should have to answer.
+	private static void checkTls(Errors errors, String field, @Nullable Tls tls) {
+		if (tls == null || tls.bundle() == null || tls.storeKeys().isEmpty()) {
+			return;
+		}
+		String stores = tls.storeKeys().stream().map((store) -> "tls." + store).collect(Collectors.joining(", "));
+		reject(errors, field + ".bundle", tls.bundle(),
+				"must not be set together with " + stores + "; the bundle holds the trust and key material");
+	}
+
+	private static void checkHosts(Errors errors, String field, @Nullable List<String> hosts) {
 		if (hosts == null) {
 			return;
 		}
 		for (int i = 0; i < hosts.size(); i++) {
 			String reason = problemOf(hosts.get(i));
 			if (reason != null) {
-				throw new InvalidConfigurationPropertyValueException(key + "[" + i + "]", masked(hosts.get(i)), reason);
+				reject(errors, field + "[" + i + "]", masked(hosts.get(i)), reason);
 			}
 		}
 	}
@@ -130,6 +153,21 @@ final class GatewayPropertiesValidator {
 		String port = (colon != -1) ? hostAndPort.substring(colon + 1) : "";
 		boolean validPort = port.isEmpty() || (port.matches("\\d{1,5}") && Integer.parseInt(port) <= 65535);
 		return validPort ? "has no valid host name: use letters, digits, '-' and '.' only" : PORT_RANGE;
+	}
+
+	/**
+	 * Records an error on the given field with the value to show, rather than the bound one
+	 * {@link Errors#rejectValue} would look up: a host with its password masked, or a default
+	 * that was never bound.
+	 */
+	private static void reject(Errors errors, String field, Object value, String reason) {
+		if (errors instanceof BindingResult result) {
+			result.addError(new FieldError(errors.getObjectName(), field, value, false,
+					result.resolveMessageCodes(CODE, field), null, reason));
+		}
+		else {
+			errors.rejectValue(field, CODE, reason);
+		}
 	}
 
 	/**

@@ -11,6 +11,7 @@ import org.springframework.boot.context.properties.bind.BindContext;
 import org.springframework.boot.context.properties.bind.BindHandler;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
@@ -27,6 +28,10 @@ import org.springframework.boot.context.properties.source.UnboundElementsSourceF
  * would be ignored silently. Here a key is only forgiven when a key of the same shape (the same
  * name with any list index) was asked for while binding, which is what a replaced element has and
  * a misspelt key has not.
+ * <p>
+ * The validation errors of the same binding are not lost behind unknown keys: they travel as
+ * suppressed exceptions of the {@link UnboundConfigurationPropertiesException}, so that one
+ * startup failure names every wrong key.
  */
 final class UnknownKeysBindHandler extends AbstractBindHandler {
 
@@ -58,13 +63,27 @@ final class UnknownKeysBindHandler extends AbstractBindHandler {
 	@Override
 	public void onFinish(ConfigurationPropertyName name, Bindable<?> target, BindContext context,
 			@Nullable Object result) throws Exception {
-		if (context.getDepth() == 0 && GATEWAY.equals(name)) {
-			checkNoUnknownKeys(context);
+		Set<ConfigurationProperty> unknown = (context.getDepth() == 0 && GATEWAY.equals(name))
+				? unknownKeys(context) : Set.of();
+		if (unknown.isEmpty()) {
+			super.onFinish(name, target, context, result);
+			return;
 		}
-		super.onFinish(name, target, context, result);
+		UnboundConfigurationPropertiesException unknownKeys = new UnboundConfigurationPropertiesException(unknown);
+		try {
+			// The parents validate the tree, then run Boot's own check for unknown keys.
+			super.onFinish(name, target, context, result);
+		}
+		catch (BindValidationException ex) {
+			unknownKeys.addSuppressed(ex);
+		}
+		catch (UnboundConfigurationPropertiesException ex) {
+			// Boot's report of unknown keys gives way to this one, which misses none in list elements.
+		}
+		throw unknownKeys;
 	}
 
-	private void checkNoUnknownKeys(BindContext context) {
+	private Set<ConfigurationProperty> unknownKeys(BindContext context) {
 		Set<ConfigurationProperty> unknown = new TreeSet<>();
 		for (ConfigurationPropertySource source : context.getSources()) {
 			if (source instanceof IterableConfigurationPropertySource iterable && this.sourceFilter.apply(source)) {
@@ -76,9 +95,7 @@ final class UnknownKeysBindHandler extends AbstractBindHandler {
 				});
 			}
 		}
-		if (!unknown.isEmpty()) {
-			throw new UnboundConfigurationPropertiesException(unknown);
-		}
+		return unknown;
 	}
 
 	private boolean isUnknown(ConfigurationPropertyName candidate) {

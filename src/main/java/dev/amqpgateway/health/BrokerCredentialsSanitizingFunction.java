@@ -10,8 +10,9 @@ import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 /**
  * Masks broker credentials wherever actuator shows configuration values ({@code /actuator/env},
  * {@code /actuator/configprops}), even with {@code show-values: always}: the password of any
- * {@code amqp://} or {@code amqps://} URL, whatever the key holding it, and the whole value of
- * any key ending in "password", such as the TLS store passwords.
+ * {@code amqp://} or {@code amqps://} URL, whatever the key holding it, the whole value of any key
+ * ending in "password", such as the TLS store passwords, and any value holding a PEM private key,
+ * such as an SSL bundle's {@code keystore.private-key} written inline.
  */
 class BrokerCredentialsSanitizingFunction implements SanitizingFunction {
 
@@ -28,6 +29,9 @@ class BrokerCredentialsSanitizingFunction implements SanitizingFunction {
 			return data.withSanitizedValue();
 		}
 		String text = value.toString();
+		if (text.contains("PRIVATE KEY-----")) {
+			return data.withSanitizedValue();
+		}
 		if (URL_PASSWORD.matcher(text).find()) {
 			return data.withValue(mask(text));
 		}

@@ -88,7 +88,8 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 	private Mono<Void> respond(ServerWebExchange exchange, Lease lease, List<BackendAnswer> answers) {
 		if (answers.size() == 1 && passesThrough(answers.get(0))) {
 			BackendAnswer answer = answers.get(0);
-			return write(exchange, lease, answer.delivery().body(), List.of(answer), true);
+			Delivery delivery = Objects.requireNonNull(answer.delivery(), "passesThrough accepts only a delivery");
+			return write(exchange, lease, delivery.body(), List.of(answer), true);
 		}
 		ObjectNode merged = this.mapper.createObjectNode();
 		List<BackendAnswer> written = new ArrayList<>();
@@ -102,7 +103,7 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 					written.add(answer);
 				}
 				catch (MessageDecoder.UndecodableBodyException ex) {
-					undecodable.add(settleUndecodable(backend, answer.delivery(), ex.getMessage()));
+					undecodable.add(settleUndecodable(backend, answer.delivery(), ex.reason()));
 				}
 			}
 			else if (answer.unavailable() != null) {

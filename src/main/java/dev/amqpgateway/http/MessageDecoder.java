@@ -135,8 +135,18 @@ final class MessageDecoder {
 	 */
 	static final class UndecodableBodyException extends RuntimeException {
 
+		private final String reason;
+
 		UndecodableBodyException(String reason) {
 			super(reason, null, false, false);
+			this.reason = reason;
+		}
+
+		/**
+		 * What made the body undecodable; the message, typed as never null as {@link #getMessage()} is not.
+		 */
+		String reason() {
+			return this.reason;
 		}
 
 	}

@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import dev.amqpgateway.broker.Broker;
@@ -23,6 +24,7 @@ import org.springframework.amqp.core.Declarable;
 import org.springframework.amqp.core.Exchange;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.core.DeclarationExceptionEvent;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.context.ApplicationListener;
 
 /**
@@ -47,8 +49,11 @@ public class DeclarationFailures implements ApplicationListener<DeclarationExcep
 			for (Backend backend : endpoint.backend()) {
 				Consumer consumer = backend.amqp().consumer();
 				if (consumer.declare()) {
-					this.byAdmin.get(brokers.brokerFor(backend).admin()).shares
-						.add(new Share(endpoint.endpoint(), consumer.name(), consumer.exchange()));
+					// brokerFor answers one of brokers.all(), each of which was put in above
+					RabbitAdmin admin = brokers.brokerFor(backend).admin();
+					BrokerFailures failures = Objects.requireNonNull(this.byAdmin.get(admin),
+							"no failures kept for the broker of a configured backend");
+					failures.shares.add(new Share(endpoint.endpoint(), consumer.name(), consumer.exchange()));
 				}
 			}
 		}

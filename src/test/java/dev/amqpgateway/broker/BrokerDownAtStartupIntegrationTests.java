@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import dev.amqpgateway.consume.ConsumerBackends;
@@ -19,8 +18,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -68,7 +65,7 @@ class BrokerDownAtStartupIntegrationTests {
 	@DynamicPropertySource
 	static void endpoints(DynamicPropertyRegistry registry) {
 		new GatewayEndpoints()
-			.endpoint("/late", consumer(QUEUE, EXCHANGE, "host[0]", "amqp://guest:guest@127.0.0.1:" + PORT))
+			.endpoint("/late", consumer(QUEUE, EXCHANGE, "host[0]", TestBroker.urlFor(PORT)))
 			.addTo(registry);
 		registry.add("gateway.timeout", () -> "30s");
 		registry.add("gateway.max_backoff", () -> "500ms");
@@ -115,9 +112,7 @@ class BrokerDownAtStartupIntegrationTests {
 		DOWN.close();
 		await().until(() -> status().isUp());
 		assertThat(TestBroker.admin().getQueueProperties(QUEUE)).isNotNull();
-		MessageProperties properties = new MessageProperties();
-		TestBroker.template().send(EXCHANGE, QUEUE,
-				new Message("{\"late\": true}".getBytes(StandardCharsets.UTF_8), properties));
+		TestBroker.publish(EXCHANGE, QUEUE, "{\"late\": true}");
 		this.client.get().uri("/late").exchange().expectStatus().isOk().expectBody().json("{\"late\": true}", true);
 	}
 

@@ -1,19 +1,16 @@
 package dev.amqpgateway.broker;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
 
 import dev.amqpgateway.consume.ConsumerBackends;
+import dev.amqpgateway.support.BackendLog;
 import dev.amqpgateway.support.BrokerWide;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -83,31 +80,16 @@ class BrokerWideConnectionLossIntegrationTests {
 	void everyBackendReconnectsAfterTheBrokerClosesAllConnections(CapturedOutput output) {
 		TestBroker.closeAllConnections();
 		await().atMost(AT_ONCE).untilAsserted(() -> assertThat(List.of(DURABLE, EXCLUSIVE, POLLING))
-			.allSatisfy((queue) -> assertThat(logOf(output, queue))
+			.allSatisfy((queue) -> assertThat(BackendLog.ofQueue(output, queue))
 				.containsPattern("Lost the broker: .*: 320 CONNECTION_FORCED")));
 		// Logged once each backend was down: up from now on means reconnected.
 		await().until(() -> this.backends.all().stream().allMatch((backend) -> backend.status().isUp()));
-		publish(DURABLE, "{\"queue\": \"durable\"}");
-		publish(EXCLUSIVE, "{\"queue\": \"exclusive\"}");
+		TestBroker.publish(EXCHANGE, DURABLE, "{\"queue\": \"durable\"}");
+		TestBroker.publish(EXCHANGE, EXCLUSIVE, "{\"queue\": \"exclusive\"}");
 		this.client.get().uri("/durable").exchange().expectStatus().isOk().expectBody().json("{\"queue\": \"durable\"}");
 		this.client.get().uri("/exclusive").exchange()
 			.expectStatus().isOk()
 			.expectBody().json("{\"queue\": \"exclusive\"}");
-	}
-
-	/**
-	 * The lines the gateway logged about the backend of one queue, oldest first.
-	 */
-	private static String logOf(CapturedOutput output, String queue) {
-		return output.getOut()
-			.lines()
-			.filter((line) -> line.contains("(queue '" + queue + "' on "))
-			.collect(Collectors.joining("\n"));
-	}
-
-	private static void publish(String routingKey, String body) {
-		TestBroker.template().send(EXCHANGE, routingKey,
-				new Message(body.getBytes(StandardCharsets.UTF_8), new MessageProperties()));
 	}
 
 }

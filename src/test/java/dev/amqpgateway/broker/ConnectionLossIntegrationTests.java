@@ -1,14 +1,13 @@
 package dev.amqpgateway.broker;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import dev.amqpgateway.consume.ConsumerBackends;
+import dev.amqpgateway.support.BackendLog;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
@@ -17,8 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -104,7 +101,7 @@ class ConnectionLossIntegrationTests {
 	void noticesACutAtOnceAndAnswersServiceUnavailableAtOnceUntilTheBrokerIsBack(CapturedOutput output) {
 		CUT.proxy.refuse().cut();
 		// No request asks: the gateway notices the loss by itself.
-		await().atMost(AT_ONCE).untilAsserted(() -> assertThat(logOf(output, "/cut"))
+		await().atMost(AT_ONCE).untilAsserted(() -> assertThat(BackendLog.ofEndpoint(output, "/cut"))
 			.containsPattern("Lost the broker: .*: connection lost"));
 		assertThat(isUp("/cut")).isFalse();
 		long start = System.nanoTime();
@@ -112,7 +109,7 @@ class ConnectionLossIntegrationTests {
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(AT_ONCE);
 		CUT.proxy.open();
 		await().until(() -> isUp("/cut"));
-		publish(CUT.queue, "{\"back\": true}");
+		TestBroker.publish(EXCHANGE, CUT.queue, "{\"back\": true}");
 		this.client.get().uri("/cut").exchange().expectStatus().isOk().expectBody().json("{\"back\": true}", true);
 	}
 
@@ -133,7 +130,7 @@ class ConnectionLossIntegrationTests {
 		LOST_QUEUE.proxy.open();
 		await().until(() -> isUp("/lost-queue"));
 		assertThat(TestBroker.admin().getQueueProperties(LOST_QUEUE.queue)).isNotNull();
-		TestBroker.template().send(LOST_QUEUE.queue, LOST_QUEUE.queue, message("{\"declared\": \"again\"}"));
+		TestBroker.publish(LOST_QUEUE.queue, LOST_QUEUE.queue, "{\"declared\": \"again\"}");
 		this.client.get().uri("/lost-queue").exchange()
 			.expectStatus().isOk()
 			.expectBody().json("{\"declared\": \"again\"}", true);
@@ -147,7 +144,7 @@ class ConnectionLossIntegrationTests {
 		await().atMost(AT_ONCE).until(() -> TestBroker.admin().getQueueProperties(DELETED.queue) != null
 				&& isUp("/deleted"));
 		assertThat(DELETED.proxy.forwarded()).as("the connection survived").isEqualTo(connections);
-		publish(DELETED.queue, "{\"deleted\": false}");
+		TestBroker.publish(EXCHANGE, DELETED.queue, "{\"deleted\": false}");
 		this.client.get().uri("/deleted").exchange().expectStatus().isOk().expectBody().json("{\"deleted\": false}");
 	}
 
@@ -156,22 +153,22 @@ class ConnectionLossIntegrationTests {
 		assertThat(FORCED.proxy.upstreamPorts()).hasSize(1);
 		int connections = FORCED.proxy.forwarded();
 		assertThat(TestBroker.closeConnectionsFrom(FORCED.proxy.upstreamPorts().get(0))).isOne();
-		await().atMost(AT_ONCE).untilAsserted(() -> assertThat(logOf(output, "/forced"))
+		await().atMost(AT_ONCE).untilAsserted(() -> assertThat(BackendLog.ofEndpoint(output, "/forced"))
 			.containsPattern("Lost the broker: .*: 320 CONNECTION_FORCED"));
 		await().until(() -> FORCED.proxy.forwarded() > connections && isUp("/forced"));
-		publish(FORCED.queue, "{\"forced\": true}");
+		TestBroker.publish(EXCHANGE, FORCED.queue, "{\"forced\": true}");
 		this.client.get().uri("/forced").exchange().expectStatus().isOk().expectBody().json("{\"forced\": true}");
 	}
 
 	@Test
 	void aCycleThatGaveUpStartsAgainOnItsTimer(CapturedOutput output) {
 		GIVE_UP.proxy.refuse().cut();
-		await().untilAsserted(() -> assertThat(logOf(output, "/give-up"))
+		await().untilAsserted(() -> assertThat(BackendLog.ofEndpoint(output, "/give-up"))
 			.containsPattern("Cannot consume: .*; gave up after 2 attempts; next cycle at \\S+"));
 		GIVE_UP.proxy.open();
 		// No request wakes it: the give-up pause (max_backoff) ends and a new cycle connects.
 		await().until(() -> isUp("/give-up"));
-		assertThat(logOf(output, "/give-up")).contains("Reconnecting again, since its pause is over");
+		assertThat(BackendLog.ofEndpoint(output, "/give-up")).contains("Reconnecting again, since its pause is over");
 	}
 
 	private void assertWaitingRequestAnsweredAtOnce(String path, ProxiedBroker broker) throws Exception {
@@ -188,30 +185,12 @@ class ConnectionLossIntegrationTests {
 		await().until(() -> isUp(path));
 	}
 
-	/**
-	 * The lines the gateway logged about the backends of one endpoint, oldest first.
-	 */
-	private static String logOf(CapturedOutput output, String endpoint) {
-		return output.getOut()
-			.lines()
-			.filter((line) -> line.contains("endpoint " + endpoint + " backend "))
-			.collect(Collectors.joining("\n"));
-	}
-
 	private boolean isUp(String endpoint) {
 		return this.backends.get(endpoint, 0).status().isUp();
 	}
 
 	private double waiting(String endpoint) {
 		return this.registry.get("gateway.requests.waiting").tag("endpoint", endpoint).gauge().value();
-	}
-
-	private static void publish(String queue, String body) {
-		TestBroker.template().send(EXCHANGE, queue, message(body));
-	}
-
-	private static Message message(String body) {
-		return new Message(body.getBytes(StandardCharsets.UTF_8), new MessageProperties());
 	}
 
 	/**
@@ -228,7 +207,7 @@ class ConnectionLossIntegrationTests {
 		}
 
 		String url() {
-			return "amqp://guest:guest@127.0.0.1:" + this.proxy.port();
+			return TestBroker.urlFor(this.proxy.port());
 		}
 
 		Map<String, Object> consumer(Object... more) {

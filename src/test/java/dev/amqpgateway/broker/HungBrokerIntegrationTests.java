@@ -69,7 +69,7 @@ class HungBrokerIntegrationTests {
 
 	static Map<String, Object> consumer(TcpProxy proxy, Object... more) {
 		Map<String, Object> consumer = GatewayEndpoints.consumer(GatewayEndpoints.unique("hung"), EXCHANGE, more);
-		consumer.put("host[0]", "amqp://guest:guest@127.0.0.1:" + proxy.port());
+		consumer.put("host[0]", TestBroker.urlFor(proxy.port()));
 		return consumer;
 	}
 

@@ -1,6 +1,5 @@
 package dev.amqpgateway.broker;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,8 +15,6 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -66,7 +63,7 @@ class ReconnectStrategyIntegrationTests {
 
 	static Map<String, Object> linear(TcpProxy proxy, String queue, Object... more) {
 		Map<String, Object> consumer = GatewayEndpoints.consumer(queue, EXCHANGE, more);
-		consumer.put("host[0]", "amqp://guest:guest@127.0.0.1:" + proxy.port());
+		consumer.put("host[0]", TestBroker.urlFor(proxy.port()));
 		consumer.put("amqp.consumer.routing_key[0]", queue);
 		consumer.put("amqp.consumer.backoff_strategy", "linear");
 		return consumer;
@@ -134,8 +131,7 @@ class ReconnectStrategyIntegrationTests {
 			.expectStatus().isEqualTo(503)
 			.expectHeader().valueEquals("Retry-After", "1");
 		await().until(() -> status("/gives-up").isUp());
-		TestBroker.template().send(EXCHANGE, GIVES_UP_QUEUE,
-				new Message("{\"again\": true}".getBytes(StandardCharsets.UTF_8), new MessageProperties()));
+		TestBroker.publish(EXCHANGE, GIVES_UP_QUEUE, "{\"again\": true}");
 		this.client.get().uri("/gives-up").exchange().expectStatus().isOk().expectBody().json("{\"again\": true}");
 	}
 

@@ -167,6 +167,17 @@ class GatewayPropertiesTests {
 	}
 
 	@Test
+	void keepsRefusedHostPasswordsOutOfTheFailure() {
+		Config config = valid().with(BACKEND + "host[0]", "http://user:s3cret@localhost");
+		this.runner.withInitializer(config::addTo).run((context) -> {
+			assertThat(context).hasFailed();
+			for (Throwable failure = context.getStartupFailure(); failure != null; failure = failure.getCause()) {
+				assertThat(failure.getMessage()).doesNotContain("s3cret");
+			}
+		});
+	}
+
+	@Test
 	void refusesTwoEndpointsWithTheSamePath() {
 		Config config = valid().with("gateway.endpoints[1].endpoint", "/orders")
 			.with("gateway.endpoints[1].backend[0].host[0]", "amqp://localhost")
@@ -280,6 +291,64 @@ class GatewayPropertiesTests {
 				valid().without(CONSUMER + "name").with(CONSUMER + "prefetch_count", "-1").with("gateway.timeout", "0s"));
 		assertThat(analysis.getDescription()).containsSubsequence(line("Property", CONSUMER + "name"),
 				line("Property", CONSUMER + "prefetch_count"), line("Property", "gateway.timeout"));
+	}
+
+	@Test
+	void reportsCrossFieldErrorsWithTheViolationsInOneFailure() {
+		FailureAnalysis analysis = refusal(yaml("""
+				gateway:
+				  max_message_size: 0B
+				  endpoints:
+				    - endpoint: /orders
+				      method: POST
+				      backend:
+				        - host: ["amqp://localhost", "http://guest:s3cret@localhost:5672"]
+				          amqp:
+				            consumer:
+				              name: orders
+				              exchange: x
+				              routing_key: ["#"]
+				              prefetch_count: -1
+				              queue_arguments: {x-queue-type: quorum}
+				    - endpoint: /orders
+				      backend:
+				        - host: ["amqp://localhost"]
+				          amqp:
+				            consumer: {name: orders-2, exchange: x, routing_key: ["#"]}
+				"""));
+		assertThat(analysis.getDescription()).containsSubsequence(line("Property", CONSUMER + "durable"),
+				line("Reason", "must be true for a quorum queue (x-queue-type: quorum)"),
+				line("Property", CONSUMER + "prefetch_count"), line("Value", "\"-1\""),
+				line("Reason", "must be greater than or equal to 0"), line("Property", BACKEND + "host[1]"),
+				line("Value", "\"http://guest:******@localhost:5672\""),
+				line("Reason", "must start with amqp:// or amqps://"), line("Property", ENDPOINT + "method"),
+				line("Value", "\"POST\""), line("Reason", "must be GET: an AMQP consumer endpoint answers GET only"),
+				line("Property", "gateway.endpoints[1].endpoint"), line("Value", "\"/orders\""),
+				line("Reason", "is already the path of gateway.endpoints[0]; each endpoint needs its own"),
+				line("Property", "gateway.max_message_size"),
+				line("Reason", "must be between 1B and 512MB, the largest message RabbitMQ can be configured to accept"))
+			.doesNotContain("s3cret");
+		assertThat(analysis.getDescription().split("Property: ")).hasSize(7);
+	}
+
+	@Test
+	void reportsUnknownKeysWithTheViolationsInOneFailure() {
+		FailureAnalysis analysis = refusal(valid().with(CONSUMER + "prefech_count", "10")
+			.with(CONSUMER + "max_retries", "-1")
+			.with(ENDPOINT + "method", "POST"));
+		assertThat(analysis.getDescription()).containsSubsequence(line("Property", CONSUMER + "max_retries"),
+				line("Property", CONSUMER + "prefech_count"), line("Reason", UNKNOWN_KEY),
+				line("Property", ENDPOINT + "method"));
+	}
+
+	@Test
+	void ordersEndpointsByIndexNotAsText() {
+		Config config = valid();
+		for (int i = 1; i <= 10; i++) {
+			config.with("gateway.endpoints[" + i + "].endpoint", "/orders" + i);
+		}
+		assertThat(refusal(config).getDescription()).containsSubsequence(
+				line("Property", "gateway.endpoints[2].backend"), line("Property", "gateway.endpoints[10].backend"));
 	}
 
 	@Test

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -84,8 +83,7 @@ class ShutdownIntegrationTests {
 		// a consumer being cancelled, to a queue nobody consumes any more.
 		while (!closing.isDone() && published.size() < 300 || published.size() < 50) {
 			String body = "{\"n\": " + published.size() + "}";
-			TestBroker.template().send(this.exchange, "any",
-					new Message(body.getBytes(StandardCharsets.UTF_8), new MessageProperties()));
+			TestBroker.publish(this.exchange, "any", body);
 			published.add(body);
 		}
 		closing.get(60, TimeUnit.SECONDS);

@@ -48,6 +48,14 @@ class BrokerCredentialsSanitizingFunctionTests {
 	}
 
 	@Test
+	void masksAPemPrivateKeyWrittenInline() {
+		String key = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
+		assertThat(sanitize("spring.ssl.bundle.pem.broker.keystore.private-key", key)).isEqualTo("******");
+		assertThat(sanitize("spring.ssl.bundle.pem.broker.keystore.private-key", "file:/etc/gateway/client.key"))
+			.isEqualTo("file:/etc/gateway/client.key");
+	}
+
+	@Test
 	void leavesOtherValuesAlone() {
 		assertThat(sanitize("gateway.endpoints[0].backend[0].amqp.consumer.routing_key[0]", "#")).isEqualTo("#");
 	}

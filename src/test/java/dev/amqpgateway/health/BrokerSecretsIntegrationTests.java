@@ -12,8 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -84,12 +82,12 @@ class BrokerSecretsIntegrationTests {
 	@Test
 	void noPasswordInLogsProblemsHealthOrActuatorThroughOutageAndReconnect(CapturedOutput output) {
 		awaitBackendUp();
-		publish("{\"n\": 1}");
+		TestBroker.publish(EXCHANGE, QUEUE, "{\"n\": 1}");
 		this.client.get().uri("/secret").exchange().expectStatus().isOk().expectBody().json("{\"n\": 1}");
 
 		// The broker drops the gateway's connection and refuses its password until it is restored.
 		TestBroker.rabbitmqctl("change_password", USER, "other-" + UUID.randomUUID());
-		closeConnectionsOf(USER);
+		assertThat(TestBroker.closeConnectionsOf(USER)).as("connections of " + USER).isPositive();
 		await().untilAsserted(() -> assertThat(get("/actuator/health/gateway/secret/0")).contains("ACCESS_REFUSED"));
 		String problem = this.client.get().uri("/secret").exchange()
 			.expectStatus().isEqualTo(503)
@@ -100,7 +98,7 @@ class BrokerSecretsIntegrationTests {
 
 		TestBroker.rabbitmqctl("change_password", USER, PASSWORD);
 		awaitBackendUp();
-		publish("{\"n\": 2}");
+		TestBroker.publish(EXCHANGE, QUEUE, "{\"n\": 2}");
 		this.client.get().uri("/secret").exchange().expectStatus().isOk().expectBody().json("{\"n\": 2}");
 
 		assertThat(output.getAll()).contains("ACCESS_REFUSED");
@@ -126,25 +124,6 @@ class BrokerSecretsIntegrationTests {
 
 	private String get(String path) {
 		return this.client.get().uri(path).exchange().expectBody(String.class).returnResult().getResponseBody();
-	}
-
-	private void publish(String body) {
-		MessageProperties properties = new MessageProperties();
-		properties.setContentType("application/json");
-		TestBroker.template().send(EXCHANGE, QUEUE, new Message(body.getBytes(StandardCharsets.UTF_8), properties));
-	}
-
-	private static void closeConnectionsOf(String user) {
-		int closed = 0;
-		for (String line : TestBroker.rabbitmqctl("list_connections", "-q", "--no-table-headers", "pid", "user")
-			.split("\n")) {
-			String[] columns = line.trim().split("\\s+");
-			if (columns.length == 2 && columns[1].equals(user)) {
-				TestBroker.rabbitmqctl("close_connection", columns[0], "test: broker lost");
-				closed++;
-			}
-		}
-		assertThat(closed).as("connections of " + user).isPositive();
 	}
 
 }

@@ -1,15 +1,11 @@
 package dev.amqpgateway.health;
 
-import java.nio.charset.StandardCharsets;
-
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.core.Queue;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -45,9 +41,6 @@ class GatewayHealthIntegrationTests {
 
 	static final String HALF_REACHABLE = GatewayEndpoints.unique("half-reachable");
 
-	// Nothing listens on port 1: the second broker refuses every attempt.
-	static final String NOWHERE = "amqp://guest:guest@127.0.0.1:1";
-
 	@DynamicPropertySource
 	static void endpoints(DynamicPropertyRegistry registry) {
 		new GatewayEndpoints()
@@ -58,7 +51,7 @@ class GatewayHealthIntegrationTests {
 			.endpoint("/conflict", consumer(CONFLICT, EXCHANGE, "amqp.consumer.routing_key[0]", CONFLICT))
 			.endpoint("/half-reachable",
 					consumer(HALF_REACHABLE, EXCHANGE, "amqp.consumer.routing_key[0]", HALF_REACHABLE),
-					consumer(GatewayEndpoints.unique("unreachable"), EXCHANGE, "host[0]", NOWHERE))
+					consumer(GatewayEndpoints.unique("unreachable"), EXCHANGE, "host[0]", TestBroker.NOWHERE))
 			.addTo(registry);
 	}
 
@@ -91,8 +84,8 @@ class GatewayHealthIntegrationTests {
 
 	@Test
 	void messageCountIsTheDepthOfTheQueue() {
-		publish(POLLED, "{\"n\": 1}");
-		publish(POLLED, "{\"n\": 2}");
+		TestBroker.publish(EXCHANGE, POLLED, "{\"n\": 1}");
+		TestBroker.publish(EXCHANGE, POLLED, "{\"n\": 2}");
 		await().untilAsserted(() -> this.client.get().uri("/actuator/health/gateway/polled/0").exchange()
 			.expectBody()
 			.jsonPath("$.details.messages").isEqualTo(2)
@@ -132,12 +125,6 @@ class GatewayHealthIntegrationTests {
 			.jsonPath("$.components.brokers.details.broker-1.backends").isEqualTo(1)
 			.jsonPath("$.components.brokers.details.broker-1.connected").isEqualTo(0)
 			.jsonPath("$.components.gateway").doesNotExist();
-	}
-
-	private void publish(String routingKey, String body) {
-		MessageProperties properties = new MessageProperties();
-		properties.setContentType("application/json");
-		TestBroker.template().send(EXCHANGE, routingKey, new Message(body.getBytes(StandardCharsets.UTF_8), properties));
 	}
 
 }

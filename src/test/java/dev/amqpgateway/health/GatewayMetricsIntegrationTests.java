@@ -1,13 +1,9 @@
 package dev.amqpgateway.health;
 
-import java.nio.charset.StandardCharsets;
-
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -58,7 +54,7 @@ class GatewayMetricsIntegrationTests {
 
 	@Test
 	void acknowledgedMessagesAreCountedPerEndpointBackendAndQueue() {
-		publish(METERED, "{\"id\": 1}");
+		TestBroker.publish(EXCHANGE, METERED, "{\"id\": 1}");
 		this.client.get().uri("/metered").exchange().expectStatus().isOk();
 		await().untilAsserted(() -> this.client.get()
 			.uri("/actuator/metrics/gateway.messages.acked?tag=endpoint:/metered").exchange()
@@ -73,7 +69,7 @@ class GatewayMetricsIntegrationTests {
 	@Test
 	void aMessageWrittenInAnOkResponseCountsAsDelivered() {
 		assertCount("gateway.messages.delivered", "/delivered", 0.0);
-		publish(DELIVERED, "{\"id\": 2}");
+		TestBroker.publish(EXCHANGE, DELIVERED, "{\"id\": 2}");
 		this.client.get().uri("/delivered").exchange().expectStatus().isOk();
 		await().untilAsserted(() -> assertCount("gateway.messages.delivered", "/delivered", 1.0));
 	}
@@ -81,7 +77,7 @@ class GatewayMetricsIntegrationTests {
 	@Test
 	void anUndecodableMessageSentBackToItsQueueCountsAsRequeued() {
 		assertCount("gateway.messages.requeued", "/requeued", 0.0);
-		publish(REQUEUED, "not json");
+		TestBroker.publish(EXCHANGE, REQUEUED, "not json");
 		this.client.get().uri("/requeued").exchange().expectStatus().isEqualTo(502);
 		await().untilAsserted(() -> assertCount("gateway.messages.requeued", "/requeued", 1.0));
 		assertCount("gateway.messages.rejected", "/requeued", 0.0);
@@ -121,12 +117,6 @@ class GatewayMetricsIntegrationTests {
 			.expectBody()
 			.jsonPath("$.measurements[0].statistic").isEqualTo("COUNT")
 			.jsonPath("$.measurements[0].value").isEqualTo(count);
-	}
-
-	private void publish(String routingKey, String body) {
-		MessageProperties properties = new MessageProperties();
-		properties.setContentType("application/json");
-		TestBroker.template().send(EXCHANGE, routingKey, new Message(body.getBytes(StandardCharsets.UTF_8), properties));
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.amqpgateway.health;
 
 import dev.amqpgateway.support.GatewayEndpoints;
+import dev.amqpgateway.support.TestBroker;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -22,19 +23,16 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "10s")
+// Closed after the class, so that its backends stop retrying.
 @DirtiesContext
 class UnreachableBrokerHealthTests {
-
-	// Nothing listens on port 1: every attempt is refused at once. The context is closed after
-	// the class so that its backends stop retrying.
-	static final String NOWHERE = "amqp://guest:guest@127.0.0.1:1";
 
 	@DynamicPropertySource
 	static void endpoints(DynamicPropertyRegistry registry) {
 		new GatewayEndpoints()
-			.endpoint("/waiting", consumer(GatewayEndpoints.unique("waiting"), "unused", "host[0]", NOWHERE))
-			.endpoint("/given-up", consumer(GatewayEndpoints.unique("given-up"), "unused", "host[0]", NOWHERE,
-					"amqp.consumer.max_retries", "2"))
+			.endpoint("/waiting", consumer(GatewayEndpoints.unique("waiting"), "unused", "host[0]", TestBroker.NOWHERE))
+			.endpoint("/given-up", consumer(GatewayEndpoints.unique("given-up"), "unused", "host[0]",
+					TestBroker.NOWHERE, "amqp.consumer.max_retries", "2"))
 			.addTo(registry);
 	}
 

@@ -82,7 +82,7 @@ class AckAfterWriteIntegrationTests {
 	@Test
 	void aClientThatResetsMidBodyGetsTheMessageBackInTheQueue() throws Exception {
 		byte[] body = bigJsonObject('r');
-		publish(RESET, body);
+		LargeMessages.publish(EXCHANGE, RESET, body);
 		try (Socket client = request("/reset")) {
 			// Taken by the request, and its response begun: the write is under way.
 			await().until(() -> TestBroker.depth(RESET).ready() == 0);
@@ -104,7 +104,7 @@ class AckAfterWriteIntegrationTests {
 	@Test
 	void aSlowReaderHasItsMessageAcknowledgedOnlyOnceTheKernelHoldsTheRest() throws Exception {
 		byte[] body = bigJsonObject('s');
-		publish(SLOW, body);
+		LargeMessages.publish(EXCHANGE, SLOW, body);
 		// Whatever the kernel can hold for this connection (the server's send buffer at its largest,
 		// the client's receive buffer) may count as written before the client reads it; anything more
 		// is still in the gateway, and its message must still be unacknowledged.
@@ -125,12 +125,12 @@ class AckAfterWriteIntegrationTests {
 	@Test
 	void aMessageThatArrivesAfterItsBackendTimedOutIsNeitherLostNorAcknowledged() throws Exception {
 		byte[] big = bigJsonObject('p');
-		publish(PAIR_BIG, big);
+		LargeMessages.publish(EXCHANGE, PAIR_BIG, big);
 		try (Socket client = request("/pair")) {
 			// The big backend answered at once; the other one answers late, after the request has
 			// stopped waiting for it and while the response is still being written.
 			await().until(() -> client.getInputStream().available() > 0);
-			publish(PAIR_LATE, "{\"late\": true}".getBytes(StandardCharsets.UTF_8));
+			TestBroker.publish(EXCHANGE, PAIR_LATE, "{\"late\": true}");
 			await().untilAsserted(() -> assertThat(TestBroker.depth(PAIR_LATE).ready()).isZero());
 			reset(client);
 		}
@@ -206,10 +206,6 @@ class AckAfterWriteIntegrationTests {
 	/** A JSON object of exactly {@link #BODY_SIZE} bytes. */
 	private static byte[] bigJsonObject(char filler) {
 		return LargeMessages.jsonObject(BODY_SIZE, filler);
-	}
-
-	private static void publish(String queue, byte[] body) {
-		LargeMessages.publish(EXCHANGE, queue, body);
 	}
 
 	private double counter(String name, String endpoint) {

@@ -21,8 +21,6 @@ import dev.amqpgateway.support.TestBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -142,7 +140,7 @@ class ConsumerEndpointIntegrationTests {
 
 	@Test
 	void answersTheNextMessageAsJsonAndAcknowledgesItOnceWritten() {
-		publish(ACKED, "{\"id\": 1, \"item\": \"book\"}");
+		TestBroker.publish(EXCHANGE, ACKED, "{\"id\": 1, \"item\": \"book\"}");
 		this.client.get().uri("/acked").exchange()
 			.expectStatus().isOk()
 			.expectHeader().contentType(MediaType.APPLICATION_JSON)
@@ -155,7 +153,7 @@ class ConsumerEndpointIntegrationTests {
 	@Test
 	void writesALoneJsonObjectAsItWasPublished() {
 		String published = "{ \"z\": 1,\n  \"a\": [true, null], \"text\": \"caf\u00e9 \\u00e9\" }";
-		publish(VERBATIM, published);
+		TestBroker.publish(EXCHANGE, VERBATIM, published);
 		this.client.get().uri("/verbatim").exchange()
 			.expectStatus().isOk()
 			.expectBody(String.class).isEqualTo(published);
@@ -174,7 +172,7 @@ class ConsumerEndpointIntegrationTests {
 		CompletableFuture<EntityExchangeResult<String>> response = CompletableFuture
 			.supplyAsync(() -> this.client.get().uri("/late").exchange().expectBody(String.class).returnResult());
 		await().until(() -> gauge("gateway.requests.waiting", "/late") == 1);
-		publish(LATE, "{\"late\": true}");
+		TestBroker.publish(EXCHANGE, LATE, "{\"late\": true}");
 		EntityExchangeResult<String> result = response.get(60, TimeUnit.SECONDS);
 		assertThat(result.getStatus().value()).isEqualTo(200);
 		assertThat(result.getResponseBody()).isEqualTo("{\"late\": true}");
@@ -182,8 +180,8 @@ class ConsumerEndpointIntegrationTests {
 
 	@Test
 	void undecodableMessageIsBadGatewayAndRequeuedUntilTheDeliveryLimitWhileOthersAreServed() {
-		publish(POISON, "not json");
-		publish(POISON, "{\"good\": true}");
+		TestBroker.publish(EXCHANGE, POISON, "not json");
+		TestBroker.publish(EXCHANGE, POISON, "{\"good\": true}");
 		List<String> details = new ArrayList<>();
 		int served = 0;
 		for (int request = 0; request < 6 && (details.size() < 3 || served < 1); request++) {
@@ -207,13 +205,13 @@ class ConsumerEndpointIntegrationTests {
 		assertThat(counter("gateway.messages.rejected", "/poison")).isEqualTo(1);
 		await().untilAsserted(() -> assertThat(TestBroker.depth(POISON).total()).isZero());
 		// Gone for good: the next message is served, not the poison again.
-		publish(POISON, "{\"next\": true}");
+		TestBroker.publish(EXCHANGE, POISON, "{\"next\": true}");
 		this.client.get().uri("/poison").exchange().expectStatus().isOk().expectBody().json("{\"next\": true}", true);
 	}
 
 	@Test
 	void nackDiscardRejectsAnUndecodableMessageAtOnce() {
-		publish(DISCARD, "<xml/>");
+		TestBroker.publish(EXCHANGE, DISCARD, "<xml/>");
 		this.client.get().uri("/discard").exchange()
 			.expectStatus().isEqualTo(502)
 			.expectBody().jsonPath("$.detail").value((String detail) -> assertThat(detail).contains("rejected"));
@@ -222,7 +220,7 @@ class ConsumerEndpointIntegrationTests {
 
 	@Test
 	void stringEncodingAnswersTheBodyAsContent() {
-		publish(TEXT, "plain words");
+		TestBroker.publish(EXCHANGE, TEXT, "plain words");
 		this.client.get().uri("/text").exchange()
 			.expectStatus().isOk()
 			.expectBody().json("{\"content\": \"plain words\"}", true);
@@ -230,9 +228,9 @@ class ConsumerEndpointIntegrationTests {
 
 	@Test
 	void safeJsonWrapsArraysAndScalars() {
-		publish(SAFE, "[1, 2]");
-		publish(SAFE, "42");
-		publish(SAFE, "{\"a\": 1}");
+		TestBroker.publish(EXCHANGE, SAFE, "[1, 2]");
+		TestBroker.publish(EXCHANGE, SAFE, "42");
+		TestBroker.publish(EXCHANGE, SAFE, "{\"a\": 1}");
 		this.client.get().uri("/safe").exchange().expectBody().json("{\"collection\": [1, 2]}", true);
 		this.client.get().uri("/safe").exchange().expectBody().json("{\"content\": 42}", true);
 		this.client.get().uri("/safe").exchange().expectBody().json("{\"a\": 1}", true);
@@ -240,13 +238,13 @@ class ConsumerEndpointIntegrationTests {
 
 	@Test
 	void noOpEncodingContributesAnEmptyObject() {
-		publish(NOOP, "\u0000 binary");
+		TestBroker.publish(EXCHANGE, NOOP, "\u0000 binary");
 		this.client.get().uri("/noop").exchange().expectStatus().isOk().expectBody().json("{}", true);
 	}
 
 	@Test
 	void isCollectionAnswersAJsonArrayUnderCollection() {
-		publish(LIST, "[{\"id\": 1}, {\"id\": 2}]");
+		TestBroker.publish(EXCHANGE, LIST, "[{\"id\": 1}, {\"id\": 2}]");
 		this.client.get().uri("/list").exchange()
 			.expectStatus().isOk()
 			.expectBody().json("{\"collection\": [{\"id\": 1}, {\"id\": 2}]}", true);
@@ -254,9 +252,9 @@ class ConsumerEndpointIntegrationTests {
 
 	@Test
 	void mergesBackendsInConfigurationOrderAndNestsGroups() {
-		publish(FIRST, "{\"shared\": \"first\", \"a\": 1}");
-		publish(SECOND, "{\"shared\": \"second\", \"b\": 2}");
-		publish(GROUPED, "{\"c\": 3}");
+		TestBroker.publish(EXCHANGE, FIRST, "{\"shared\": \"first\", \"a\": 1}");
+		TestBroker.publish(EXCHANGE, SECOND, "{\"shared\": \"second\", \"b\": 2}");
+		TestBroker.publish(EXCHANGE, GROUPED, "{\"c\": 3}");
 		this.client.get().uri("/merged").exchange()
 			.expectStatus().isOk()
 			.expectHeader().valueEquals("X-Gateway-Completed", "true")
@@ -267,7 +265,7 @@ class ConsumerEndpointIntegrationTests {
 	void answersWhatArrivedWithCompletedFalseWhenABackendHasNothing() {
 		// Nothing there yet: the request makes both backends consume.
 		this.client.get().uri("/partial").exchange().expectStatus().isNoContent();
-		publish(SOMETHING, "{\"b\": 2}");
+		TestBroker.publish(EXCHANGE, SOMETHING, "{\"b\": 2}");
 		// At hand before the request, which waits only briefly for the backend that has nothing.
 		await().until(() -> this.meters.get("gateway.messages.buffered").tag("endpoint", "/partial")
 			.tag("queue", SOMETHING).gauge().value() == 1);
@@ -299,7 +297,7 @@ class ConsumerEndpointIntegrationTests {
 	@Test
 	void autoAckBackendNeverAcknowledges() {
 		for (int i = 0; i < 3; i++) {
-			publish(AUTO, "{\"n\": " + i + "}");
+			TestBroker.publish(EXCHANGE, AUTO, "{\"n\": " + i + "}");
 		}
 		for (int i = 0; i < 3; i++) {
 			this.client.get().uri("/auto").exchange().expectStatus().isOk().expectBody().json("{\"n\": " + i + "}");
@@ -331,7 +329,7 @@ class ConsumerEndpointIntegrationTests {
 		}
 		await().until(() -> gauge("gateway.requests.waiting", "/auto-many") == requests);
 		for (int i = 0; i < requests; i++) {
-			publish(AUTO_MANY, "{\"n\": " + i + "}");
+			TestBroker.publish(EXCHANGE, AUTO_MANY, "{\"n\": " + i + "}");
 		}
 		Set<String> bodies = new HashSet<>();
 		for (CompletableFuture<HttpResponse<String>> response : responses) {
@@ -352,17 +350,11 @@ class ConsumerEndpointIntegrationTests {
 		}
 		// The request would wait 30s: only noticing that its client left withdraws it this soon.
 		await().atMost(Duration.ofSeconds(10)).until(() -> gauge("gateway.requests.waiting", "/vanish") == 0);
-		publish(VANISH, "{\"kept\": true}");
+		TestBroker.publish(EXCHANGE, VANISH, "{\"kept\": true}");
 		await().untilAsserted(() -> assertThat(TestBroker.depth(VANISH).total()).isEqualTo(1));
 		this.client.get().uri("/vanish").exchange().expectStatus().isOk().expectBody().json("{\"kept\": true}");
 		assertThat(counter("gateway.messages.requeued", "/vanish")).isZero();
 		await().untilAsserted(() -> assertThat(TestBroker.depth(VANISH).total()).isZero());
-	}
-
-	private void publish(String routingKey, String body) {
-		MessageProperties properties = new MessageProperties();
-		properties.setContentType("application/json");
-		TestBroker.template().send(EXCHANGE, routingKey, new Message(body.getBytes(StandardCharsets.UTF_8), properties));
 	}
 
 	private double counter(String name, String endpoint) {

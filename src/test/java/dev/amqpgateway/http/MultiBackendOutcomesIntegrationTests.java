@@ -1,6 +1,5 @@
 package dev.amqpgateway.http;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -14,8 +13,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -39,9 +36,6 @@ import static org.awaitility.Awaitility.await;
 @DirtiesContext
 class MultiBackendOutcomesIntegrationTests {
 
-	// Nothing listens on port 1: every attempt is refused at once.
-	static final String NOWHERE = "amqp://guest:guest@127.0.0.1:1";
-
 	static final String EXCHANGE = GatewayEndpoints.unique("outcomes-x");
 
 	static final String UNDECODABLE = GatewayEndpoints.unique("undecodable");
@@ -63,12 +57,13 @@ class MultiBackendOutcomesIntegrationTests {
 			.endpoint("/one-undecodable", consumer(UNDECODABLE, EXCHANGE, "amqp.consumer.routing_key[0]", UNDECODABLE),
 					consumer(DECODABLE, EXCHANGE, "amqp.consumer.routing_key[0]", DECODABLE))
 			.endpoint("/all-down",
-					consumer(GatewayEndpoints.unique("later"), EXCHANGE, "host[0]", NOWHERE,
+					consumer(GatewayEndpoints.unique("later"), EXCHANGE, "host[0]", TestBroker.NOWHERE,
 							"amqp.consumer.backoff_strategy", "exponential"),
 					consumer(SOONER_QUEUE, EXCHANGE, "amqp.consumer.routing_key[0]", SOONER_QUEUE, "host[0]",
-							"amqp://guest:guest@127.0.0.1:" + SOONER.port(), "amqp.consumer.backoff_strategy",
+							TestBroker.urlFor(SOONER.port()), "amqp.consumer.backoff_strategy",
 							"exponential"))
-			.endpoint("/one-down-one-empty", consumer(GatewayEndpoints.unique("down"), EXCHANGE, "host[0]", NOWHERE),
+			.endpoint("/one-down-one-empty",
+					consumer(GatewayEndpoints.unique("down"), EXCHANGE, "host[0]", TestBroker.NOWHERE),
 					consumer(STILL_EMPTY, EXCHANGE, "amqp.consumer.routing_key[0]", STILL_EMPTY))
 			.endpoint("/lone-grouped", consumer(GROUPED, EXCHANGE, "amqp.consumer.routing_key[0]", GROUPED,
 					"group", "g"))
@@ -96,8 +91,8 @@ class MultiBackendOutcomesIntegrationTests {
 	void anUndecodableSiblingIsLeftOutAndRequeuedWhileTheGoodMessageIsServed() {
 		// Nothing there yet: the request makes both backends consume.
 		this.client.get().uri("/one-undecodable").exchange().expectStatus().isNoContent();
-		publish(UNDECODABLE, "not json");
-		publish(DECODABLE, "{\"good\": true}");
+		TestBroker.publish(EXCHANGE, UNDECODABLE, "not json");
+		TestBroker.publish(EXCHANGE, DECODABLE, "{\"good\": true}");
 		await().untilAsserted(() -> assertThat(buffered("/one-undecodable", 0)).isOne());
 		await().untilAsserted(() -> assertThat(buffered("/one-undecodable", 1)).isOne());
 		double requeuedBefore = counter("gateway.messages.requeued", "/one-undecodable", 0);
@@ -151,16 +146,11 @@ class MultiBackendOutcomesIntegrationTests {
 
 	@Test
 	void aLoneBackendWithAGroupIsNestedUnderIt() {
-		publish(GROUPED, "{\"id\": 7, \"name\": \"seven\"}");
+		TestBroker.publish(EXCHANGE, GROUPED, "{\"id\": 7, \"name\": \"seven\"}");
 		this.client.get().uri("/lone-grouped").exchange()
 			.expectStatus().isOk()
 			.expectHeader().valueEquals(EndpointHandler.COMPLETED, "true")
 			.expectBody().json("{\"g\": {\"id\": 7, \"name\": \"seven\"}}", true);
-	}
-
-	private static void publish(String routingKey, String body) {
-		TestBroker.template().send(EXCHANGE, routingKey,
-				new Message(body.getBytes(StandardCharsets.UTF_8), new MessageProperties()));
 	}
 
 	private double counter(String name, String endpoint, int backend) {

@@ -45,7 +45,7 @@ class BadHttpInputIntegrationTests {
 
 	@Test
 	void everyMethodButGetIsRefusedWithAllowGet() {
-		TestBroker.template().convertAndSend(EXCHANGE, "any", "{\"kept\": true}");
+		TestBroker.publish(EXCHANGE, "any", "{\"kept\": true}");
 		for (var method : new org.springframework.http.HttpMethod[] { org.springframework.http.HttpMethod.POST,
 				org.springframework.http.HttpMethod.PUT, org.springframework.http.HttpMethod.DELETE,
 				org.springframework.http.HttpMethod.PATCH, org.springframework.http.HttpMethod.HEAD,

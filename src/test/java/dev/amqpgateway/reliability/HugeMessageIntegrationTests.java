@@ -92,8 +92,8 @@ class HugeMessageIntegrationTests {
 	@Test
 	void aMessageOverTheLimitIsDeadLetteredAndTheOneBehindItServedOnTheSameConnection() throws Exception {
 		List<Integer> connectionsBefore = gatewayConnections();
-		publish(OVERSIZE, json(100 * MiB, 'o'));
-		publish(OVERSIZE, "{\"small\": true}".getBytes(StandardCharsets.UTF_8));
+		LargeMessages.publish(EXCHANGE, OVERSIZE, LargeMessages.jsonObject(100 * MiB, 'o'));
+		TestBroker.publish(EXCHANGE, OVERSIZE, "{\"small\": true}");
 		HttpResponse<byte[]> small = get("/oversize");
 		assertThat(small.statusCode()).isEqualTo(200);
 		assertThat(new String(small.body(), StandardCharsets.UTF_8)).isEqualTo("{\"small\": true}");
@@ -111,8 +111,8 @@ class HugeMessageIntegrationTests {
 	@Test
 	void aMessageOverTheClientsDefaultLimitAndUnderOursIsServedWhole() throws Exception {
 		List<Integer> connectionsBefore = gatewayConnections();
-		byte[] big = json(80 * MiB, 's');
-		publish(SERVED, big);
+		byte[] big = LargeMessages.jsonObject(80 * MiB, 's');
+		LargeMessages.publish(EXCHANGE, SERVED, big);
 		HttpResponse<byte[]> served = get("/served");
 		assertThat(served.statusCode()).isEqualTo(200);
 		assertThat(Arrays.equals(served.body(), big)).as("the 80 MiB message, byte for byte").isTrue();
@@ -123,7 +123,7 @@ class HugeMessageIntegrationTests {
 	}
 
 	private void assertNeighbourServes() throws Exception {
-		publish(NEIGHBOUR, "{\"neighbour\": true}".getBytes(StandardCharsets.UTF_8));
+		TestBroker.publish(EXCHANGE, NEIGHBOUR, "{\"neighbour\": true}");
 		HttpResponse<byte[]> answer = get("/neighbour");
 		assertThat(answer.statusCode()).isEqualTo(200);
 		assertThat(new String(answer.body(), StandardCharsets.UTF_8)).isEqualTo("{\"neighbour\": true}");
@@ -153,14 +153,6 @@ class HugeMessageIntegrationTests {
 		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
 			.timeout(Duration.ofSeconds(60))
 			.build(), HttpResponse.BodyHandlers.ofByteArray());
-	}
-
-	private static byte[] json(int size, char filler) {
-		return LargeMessages.jsonObject(size, filler);
-	}
-
-	private static void publish(String queue, byte[] body) {
-		LargeMessages.publish(EXCHANGE, queue, body);
 	}
 
 	private double counter(String name, String endpoint) {

@@ -8,13 +8,13 @@ import java.util.Objects;
 import com.rabbitmq.client.GetResponse;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.core.MessagePropertiesBuilder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -98,7 +98,7 @@ class PoisonMessageIntegrationTests {
 	@Test
 	void quorumQueueCountsOnlyTheGatewaysOwnFailuresNotReturnsElsewhere() {
 		String poison = "quorum-poison: not json";
-		publish(QUORUM, null, poison);
+		TestBroker.publish(EXCHANGE, QUORUM, poison);
 		for (int returned = 1; returned < MAX_DELIVERIES; returned++) {
 			assertThat(returnUnread(QUORUM)).isEqualTo(poison);
 		}
@@ -121,16 +121,16 @@ class PoisonMessageIntegrationTests {
 
 	@Test
 	void nackDiscardDeadLettersAtOnceOnAQuorumQueue() {
-		publish(QUORUM_DISCARD, "discard-poison", "discard-poison {{{");
+		TestBroker.publish(EXCHANGE, QUORUM_DISCARD, "discard-poison {{{", withId("discard-poison"));
 		this.client.get().uri("/quorum-discard").exchange().expectStatus().isEqualTo(502);
 		await().until(() -> deadLettered().contains("discard-poison {{{"));
 		assertThat(TestBroker.depth(QUORUM_DISCARD).total()).isZero();
 	}
 
 	private void poisonIsDeadLetteredAfterTheLimit(String path, String queue, String poisonId, String poison) {
-		publish(queue, poisonId, poison);
+		TestBroker.publish(EXCHANGE, queue, poison, withId(poisonId));
 		for (int i = 0; i < 5; i++) {
-			publish(queue, "good-" + i, "{\"n\": " + i + "}");
+			TestBroker.publish(EXCHANGE, queue, "{\"n\": " + i + "}", withId("good-" + i));
 		}
 		int badGateways = 0;
 		int served = 0;
@@ -155,7 +155,7 @@ class PoisonMessageIntegrationTests {
 	 * The poison is gone for good: a message published after it is the next one served.
 	 */
 	private void assertNextMessageServed(String path, String queue) {
-		publish(queue, null, "{\"next\": true}");
+		TestBroker.publish(EXCHANGE, queue, "{\"next\": true}");
 		this.client.get().uri(path).exchange().expectStatus().isOk().expectBody().json("{\"next\": true}", true);
 	}
 
@@ -183,10 +183,8 @@ class PoisonMessageIntegrationTests {
 		}), Objects::nonNull);
 	}
 
-	private static void publish(String routingKey, @Nullable String id, String body) {
-		MessageProperties properties = new MessageProperties();
-		properties.setMessageId(id);
-		TestBroker.template().send(EXCHANGE, routingKey, new Message(body.getBytes(StandardCharsets.UTF_8), properties));
+	private static MessageProperties withId(String messageId) {
+		return MessagePropertiesBuilder.newInstance().setMessageId(messageId).build();
 	}
 
 }

@@ -77,7 +77,7 @@ class VanishingClientsIntegrationTests {
 		}
 		await().atMost(Duration.ofSeconds(5)).until(() -> waiting() == 0);
 		for (int i = 0; i < CLIENTS; i++) {
-			TestBroker.template().convertAndSend(EXCHANGE, "any", "{\"n\": " + i + "}");
+			TestBroker.publish(EXCHANGE, "any", "{\"n\": " + i + "}");
 		}
 		await().untilAsserted(() -> assertThat(TestBroker.depth(QUEUE).total()).isEqualTo(CLIENTS));
 		Set<String> served = new HashSet<>();

@@ -39,7 +39,7 @@ public final class GatewayEndpoints {
 		for (int i = 0; i < backends.length; i++) {
 			String backend = prefix + ".backend[" + i + "]";
 			Map<String, Object> values = new LinkedHashMap<>(backends[i]);
-			values.putIfAbsent("host[0]", TestBroker.url());
+			values.computeIfAbsent("host[0]", (key) -> TestBroker.url());
 			values.putIfAbsent("amqp.consumer.routing_key[0]", "#");
 			values.forEach((key, value) -> this.properties.put(backend + "." + key, value));
 		}

@@ -26,7 +26,7 @@ import javax.net.ssl.SSLServerSocket;
  *
  * <pre>
  * try (TcpProxy proxy = TcpProxy.to(TestBroker.host(), TestBroker.port())) {
- *     String url = "amqp://guest:guest@127.0.0.1:" + proxy.port();
+ *     String url = TestBroker.urlFor(proxy.port());
  *     proxy.refuse().cut();   // the broker is down
  *     proxy.open();           // and back
  * }

@@ -15,6 +15,8 @@ import org.testcontainers.rabbitmq.RabbitMQContainer;
 
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.FanoutExchange;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
@@ -28,6 +30,11 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 public final class TestBroker {
 
 	private static final String LOCAL_HOST = "127.0.0.1";
+
+	/**
+	 * URL of a broker that refuses every connection at once: nothing listens on port 1.
+	 */
+	public static final String NOWHERE = urlFor(1);
 
 	private static final int LOCAL_PORT = 5672;
 
@@ -74,6 +81,16 @@ public final class TestBroker {
 	}
 
 	/**
+	 * URL, with the guest account, of whatever listens on a port of 127.0.0.1: a {@link TcpProxy} in
+	 * front of the broker, say, or nothing at all.
+	 * @param port the port
+	 * @return an amqp:// URL
+	 */
+	public static String urlFor(int port) {
+		return "amqp://guest:guest@127.0.0.1:" + port;
+	}
+
+	/**
 	 * A template for publishing test messages and inspecting queues.
 	 * @return a template on a shared connection
 	 */
@@ -86,6 +103,28 @@ public final class TestBroker {
 			connectionFactory.getRabbitConnectionFactory().setMaxInboundMessageBodySize(Integer.MAX_VALUE);
 		}
 		return new RabbitTemplate(connectionFactory);
+	}
+
+	/**
+	 * Publish a JSON message to the broker, persistent as Spring AMQP's messages are by default.
+	 * @param exchange the exchange
+	 * @param routingKey the routing key
+	 * @param body the body, sent in UTF-8
+	 */
+	public static void publish(String exchange, String routingKey, String body) {
+		publish(exchange, routingKey, body, new MessageProperties());
+	}
+
+	/**
+	 * Publish a JSON message with properties of its own, such as a message id, to the broker.
+	 * @param exchange the exchange
+	 * @param routingKey the routing key
+	 * @param body the body, sent in UTF-8
+	 * @param properties the message's properties; its content type is set to JSON
+	 */
+	public static void publish(String exchange, String routingKey, String body, MessageProperties properties) {
+		properties.setContentType(MessageProperties.CONTENT_TYPE_JSON);
+		template().send(exchange, routingKey, new Message(body.getBytes(StandardCharsets.UTF_8), properties));
 	}
 
 	/**
@@ -189,10 +228,24 @@ public final class TestBroker {
 	 * @return how many connections were closed
 	 */
 	public static int closeConnectionsFrom(int peerPort) {
+		return closeConnectionsWhere("peer_port", String.valueOf(peerPort));
+	}
+
+	/**
+	 * Close, from the broker's side, the client connections of one user; other clients of the
+	 * broker are left alone.
+	 * @param user the user the connections authenticated as
+	 * @return how many connections were closed
+	 */
+	public static int closeConnectionsOf(String user) {
+		return closeConnectionsWhere("user", user);
+	}
+
+	private static int closeConnectionsWhere(String column, String value) {
 		int closed = 0;
-		for (String line : rabbitmqctl("list_connections", "-q", "--no-table-headers", "pid", "peer_port").split("\n")) {
+		for (String line : rabbitmqctl("list_connections", "-q", "--no-table-headers", "pid", column).split("\n")) {
 			String[] columns = line.trim().split("\\s+");
-			if (columns.length == 2 && columns[1].equals(String.valueOf(peerPort))) {
+			if (columns.length == 2 && columns[1].equals(value)) {
 				rabbitmqctl("close_connection", columns[0], "test: connection closed");
 				closed++;
 			}

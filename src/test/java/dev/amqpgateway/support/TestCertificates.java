@@ -13,6 +13,7 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -23,7 +24,8 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A throwaway certificate authority for TLS tests, made once per test run with the JDK's
  * {@code keytool}: a CA, server certificates it signed, a client certificate, and a trust store
- * holding only the CA (which no JVM trusts by default). Everything is PKCS12 with one password.
+ * holding only the CA (which no JVM trusts by default); and another CA that signed nothing of
+ * this. Everything is PKCS12 with one password; the CA certificates are also given in PEM.
  */
 public final class TestCertificates {
 
@@ -31,6 +33,8 @@ public final class TestCertificates {
 	public static final String PASSWORD = "test-store-secret";
 
 	private static final String CA = "ca";
+
+	private static final String OTHER_CA = "other-ca";
 
 	private static TestCertificates instance;
 
@@ -76,6 +80,35 @@ public final class TestCertificates {
 	}
 
 	/**
+	 * The test CA's certificate, the issuer of every server and client certificate here.
+	 * @return the certificate in PEM, for a PEM SSL bundle's {@code truststore.certificate}
+	 */
+	public String caCertificate() {
+		return pem(CA);
+	}
+
+	/**
+	 * The certificate of another CA, which issued none of the certificates here: trusting it
+	 * alone, a client refuses every server of this test run.
+	 * @return the certificate in PEM
+	 */
+	public String otherCaCertificate() {
+		return pem(OTHER_CA);
+	}
+
+	private String pem(String ca) {
+		try {
+			byte[] der = load(ca + ".p12").getCertificate(ca).getEncoded();
+			return "-----BEGIN CERTIFICATE-----\n"
+					+ Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+					+ "\n-----END CERTIFICATE-----\n";
+		}
+		catch (GeneralSecurityException | IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
 	 * The TLS context of a server whose certificate names {@code localhost} and {@code 127.0.0.1}.
 	 * @return a context for {@link TcpProxy#tls}, trusting client certificates of the CA
 	 */
@@ -112,6 +145,8 @@ public final class TestCertificates {
 		List<List<String>> keyPairs = new ArrayList<>();
 		keyPairs.add(List.of("-genkeypair", "-alias", CA, "-dname", "CN=amqp-gateway test CA", "-ext", "bc:c",
 				"-keystore", file(CA + ".p12")));
+		keyPairs.add(List.of("-genkeypair", "-alias", OTHER_CA, "-dname", "CN=amqp-gateway other test CA", "-ext",
+				"bc:c", "-keystore", file(OTHER_CA + ".p12")));
 		leaves.forEach((leaf) -> keyPairs.add(List.of("-genkeypair", "-alias", leaf, "-dname", "CN=" + leaf,
 				"-keystore", file(leaf + ".p12"))));
 		keytool(keyPairs);

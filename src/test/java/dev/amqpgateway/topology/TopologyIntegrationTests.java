@@ -1,6 +1,5 @@
 package dev.amqpgateway.topology;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -22,8 +21,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
@@ -228,7 +225,7 @@ class TopologyIntegrationTests {
 		assertThat(exchanges("/")).doesNotContainKey(exchange(EXISTING));
 		assertThat(routingKeys("/", exchange(EXISTING), EXISTING)).isEmpty();
 		await().until(() -> backend("/existing").status().isUp());
-		TestBroker.template().send("", EXISTING, json("{\"existing\": true}"));
+		TestBroker.publish("", EXISTING, "{\"existing\": true}");
 		this.client.get().uri("/existing").exchange().expectStatus().isOk().expectBody().json("{\"existing\": true}");
 	}
 
@@ -241,7 +238,7 @@ class TopologyIntegrationTests {
 		assertThat(exchanges("/")).doesNotContainKey(exchange(MISSING));
 		// Another backend of the same broker serves.
 		await().until(() -> backend("/bystander").status().isUp());
-		TestBroker.template().send(exchange(BYSTANDER), "any", json("{\"bystander\": true}"));
+		TestBroker.publish(exchange(BYSTANDER), "any", "{\"bystander\": true}");
 		this.client.get().uri("/bystander").exchange().expectStatus().isOk().expectBody().json("{\"bystander\": true}");
 	}
 
@@ -254,7 +251,7 @@ class TopologyIntegrationTests {
 			assertThat(backend("/recreated").status().isUp()).isTrue();
 		});
 		assertThat(routingKeys("/", exchange(RECREATED), RECREATED)).containsExactly("#");
-		TestBroker.template().send(exchange(RECREATED), "again", json("{\"again\": true}"));
+		TestBroker.publish(exchange(RECREATED), "again", "{\"again\": true}");
 		this.client.get().uri("/recreated").exchange().expectStatus().isOk().expectBody().json("{\"again\": true}");
 	}
 
@@ -306,7 +303,7 @@ class TopologyIntegrationTests {
 		assertThat(queues("/").get(CONFLICTING)).containsEntry("durable", true);
 		assertThat(routingKeys("/", exchange(NEIGHBOUR), NEIGHBOUR)).containsExactly("#");
 		await().until(() -> backend("/neighbour").status().isUp());
-		TestBroker.template().send(exchange(NEIGHBOUR), "next", json("{\"neighbour\": true}"));
+		TestBroker.publish(exchange(NEIGHBOUR), "next", "{\"neighbour\": true}");
 		this.client.get().uri("/neighbour").exchange().expectStatus().isOk().expectBody().json("{\"neighbour\": true}");
 	}
 
@@ -319,12 +316,6 @@ class TopologyIntegrationTests {
 
 	private static String exchange(String queue) {
 		return queue + "-x";
-	}
-
-	private static Message json(String body) {
-		MessageProperties properties = new MessageProperties();
-		properties.setContentType("application/json");
-		return new Message(body.getBytes(StandardCharsets.UTF_8), properties);
 	}
 
 	private static void declareQueue(String name, boolean durable, boolean autoDelete, Map<String, Object> arguments) {

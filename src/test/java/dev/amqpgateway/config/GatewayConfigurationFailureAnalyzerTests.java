@@ -1,4 +1,4 @@
-package dev.amqpgateway.health;
+package dev.amqpgateway.config;
 
 import dev.amqpgateway.AmqpGatewayApplication;
 import org.junit.jupiter.api.Test;
@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatException;
  * A startup failure report names the offending key without the broker password of any value.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class StartupFailureSecretsTests {
+class GatewayConfigurationFailureAnalyzerTests {
 
 	@Test
 	void aMisspeltHostKeyIsReportedWithoutItsPassword(CapturedOutput output) {

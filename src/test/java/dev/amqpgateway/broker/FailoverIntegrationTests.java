@@ -2,10 +2,10 @@ package dev.amqpgateway.broker;
 
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 import dev.amqpgateway.consume.ConsumerBackend;
 import dev.amqpgateway.consume.ConsumerBackends;
+import dev.amqpgateway.support.BackendLog;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
@@ -46,7 +46,7 @@ import static org.awaitility.Awaitility.await;
 @AutoConfigureWebTestClient(timeout = "60s")
 @ExtendWith(OutputCaptureExtension.class)
 @DirtiesContext
-class FailoverTests {
+class FailoverIntegrationTests {
 
 	static final String USER = GatewayEndpoints.unique("gateway-user");
 
@@ -86,12 +86,12 @@ class FailoverTests {
 	static void endpoints(DynamicPropertyRegistry registry) {
 		new GatewayEndpoints()
 			.endpoint("/second-url", consumer(SECOND_QUEUE, EXCHANGE,
-					"host[0]", "amqp://guest:guest@127.0.0.1:" + DOWN.port(),
+					"host[0]", TestBroker.urlFor(DOWN.port()),
 					"host[1]", "amqp://" + USER + ":" + PASSWORD + "@" + TestBroker.host() + ":" + TestBroker.port()
 							+ "/" + VHOST))
 			.endpoint("/failover", consumer(FAILOVER_QUEUE, EXCHANGE, "amqp.consumer.routing_key[0]", FAILOVER_QUEUE,
-					"host[0]", "amqp://guest:guest@127.0.0.1:" + FIRST.port(),
-					"host[1]", "amqp://guest:guest@127.0.0.1:" + SECOND.port()))
+					"host[0]", TestBroker.urlFor(FIRST.port()),
+					"host[1]", TestBroker.urlFor(SECOND.port())))
 			.addTo(registry);
 		// A message published before a request always reaches it, however busy the machine.
 		registry.add("gateway.timeout", () -> "30s");
@@ -123,7 +123,7 @@ class FailoverTests {
 		assertThat(FIRST.connections()).isOne();
 		assertThat(SECOND.connections()).isZero();
 		FIRST.refuse().cut();
-		await().untilAsserted(() -> assertThat(logOf(output, "/failover"))
+		await().untilAsserted(() -> assertThat(BackendLog.ofEndpoint(output, "/failover"))
 			.containsPattern("Lost the broker: .*: connection lost"));
 		// Logged once the backend is down: up from now on means reconnected, through the second URL.
 		await().until(() -> status("/failover").isUp());
@@ -132,8 +132,7 @@ class FailoverTests {
 		SECOND.refuse().cut();
 		// Only a reconnect opens a connection through the first URL again.
 		await().until(() -> status("/failover").isUp() && FIRST.connections() == 1);
-		TestBroker.template().send(EXCHANGE, FAILOVER_QUEUE,
-				new Message("{\"failed\": \"over\"}".getBytes(StandardCharsets.UTF_8), new MessageProperties()));
+		TestBroker.publish(EXCHANGE, FAILOVER_QUEUE, "{\"failed\": \"over\"}");
 		this.client.get().uri("/failover").exchange().expectStatus().isOk().expectBody().json("{\"failed\": \"over\"}");
 	}
 
@@ -149,16 +148,6 @@ class FailoverTests {
 		finally {
 			connectionFactory.destroy();
 		}
-	}
-
-	/**
-	 * The lines the gateway logged about the backends of one endpoint, oldest first.
-	 */
-	private static String logOf(CapturedOutput output, String endpoint) {
-		return output.getOut()
-			.lines()
-			.filter((line) -> line.contains("endpoint " + endpoint + " backend "))
-			.collect(Collectors.joining("\n"));
 	}
 
 	private ConsumerBackend backend(String endpoint) {
