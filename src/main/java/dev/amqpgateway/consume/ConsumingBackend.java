@@ -3,7 +3,6 @@ package dev.amqpgateway.consume;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -62,7 +61,8 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 	/** The open channel and its consumer; replaced when a channel opens, changed on the connector thread only. */
 	private volatile @Nullable ChannelState state;
 
-	private @Nullable ScheduledFuture<?> checks;
+	/** The checks run from the first channel on, for as long as the gateway runs. */
+	private final AtomicBoolean checksStarted = new AtomicBoolean();
 
 	ConsumingBackend(BackendContext context) {
 		super(context);
@@ -85,10 +85,8 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 		if (this.consumesAlways) {
 			subscribe(opened, this.window);
 		}
-		synchronized (this) {
-			if (this.checks == null) {
-				this.checks = this.scheduler.scheduleWithFixedDelay(this::checkSoon, this.checkEvery);
-			}
+		if (this.checksStarted.compareAndSet(false, true)) {
+			this.scheduler.scheduleWithFixedDelay(this::checkSoon, this.checkEvery);
 		}
 	}
 
