@@ -12,16 +12,42 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * An HTTP endpoint that answers with the next message of each of its backends.
+ * An HTTP endpoint: a consumer endpoint answers with the next message of each of its backends, a
+ * producer endpoint publishes the request's body to each of its backends.
  *
- * @param endpoint path of the endpoint, such as {@code /orders}
- * @param method HTTP method of the endpoint; consumer endpoints answer GET only
- * @param timeout how long a request may wait for messages; the gateway's timeout when unset
- * @param backend the backends asked for a message, in the order their data is merged
+ * @param endpoint path of the endpoint, such as {@code /orders}; a producer's path may hold
+ * {@code {name}} parameters, such as {@code /orders/{id}}
+ * @param method HTTP method of the endpoint: GET for a consumer (its default); POST (the default), PUT or
+ * PATCH for a producer
+ * @param timeout how long a request may wait for messages, or for the broker's confirms; the gateway's
+ * timeout when unset
+ * @param inputHeaders request headers a producer copies into each message's AMQP headers
+ * @param backend the backends asked for a message, in the order their data is merged, or published to
  */
 public record Endpoint(
 		@NotBlank(message = "is required: the path of the endpoint, such as /orders") String endpoint,
-		@DefaultValue("GET") String method,
+		@Nullable String method,
 		@Nullable @DurationMin(millis = 1, message = "must be positive, such as 3s") Duration timeout,
+		@DefaultValue List<String> inputHeaders,
 		@NotEmpty(message = "needs at least one backend") List<@Valid Backend> backend) {
+
+	/**
+	 * Whether the endpoint publishes: its backends are producers.
+	 * @return true for a producer endpoint
+	 */
+	public boolean isProducer() {
+		return !this.backend.isEmpty() && this.backend.get(0).isProducer();
+	}
+
+	/**
+	 * The method the endpoint answers.
+	 * @return {@code method}, else GET for a consumer and POST for a producer endpoint
+	 */
+	public String effectiveMethod() {
+		if (this.method != null) {
+			return this.method.toUpperCase(java.util.Locale.ROOT);
+		}
+		return isProducer() ? "POST" : "GET";
+	}
+
 }

@@ -14,7 +14,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Configuration of the gateway: its consumer endpoints and the bounds they share.
+ * Configuration of the gateway: its consumer and producer endpoints and the bounds they share.
  *
  * @param timeout default wait of every endpoint that sets no timeout of its own
  * @param maxBackoff longest wait between two reconnect attempts, whatever the strategy
@@ -23,10 +23,11 @@ import org.springframework.validation.annotation.Validated;
  * @param eventLoops number of HTTP event-loop threads; 0 for half the available processors, at least one
  * @param maxMessageSize largest message body served; a larger message is rejected without requeue
  * (dead-lettered when its queue has a dead-letter exchange) and never reaches a client
+ * @param maxBodySize largest request body a producer endpoint publishes; a larger one is answered 413
  * @param releaseAfter how long a backend keeps its consumer without a request, and a message taken
  * ahead of demand without a request for it, before it cancels the consumer and, when the queue has
  * other consumers, returns the message to the queue
- * @param endpoints the consumer endpoints, each with one or more backends
+ * @param endpoints the consumer and producer endpoints, each with one or more backends
  */
 @ConfigurationProperties(prefix = "gateway", ignoreUnknownFields = false)
 @Validated
@@ -37,6 +38,7 @@ public record GatewayProperties(
 		@DefaultValue("250") @Min(1) @Max(65535) int prefetchLimit,
 		@DefaultValue("0") @Min(0) int eventLoops,
 		@DefaultValue("16MB") DataSize maxMessageSize,
+		@DefaultValue("1MB") DataSize maxBodySize,
 		@DefaultValue("1s") @DurationMin(millis = 10, message = "must be at least 10ms, such as 1s") Duration releaseAfter,
 		@DefaultValue List<@Valid Endpoint> endpoints) {
 
@@ -52,6 +54,22 @@ public record GatewayProperties(
 	 */
 	public int effectiveEventLoops() {
 		return (this.eventLoops > 0) ? this.eventLoops : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+	}
+
+	/**
+	 * The endpoints whose backends consume.
+	 * @return the consumer endpoints, in configuration order
+	 */
+	public List<Endpoint> consumerEndpoints() {
+		return this.endpoints.stream().filter((endpoint) -> !endpoint.isProducer()).toList();
+	}
+
+	/**
+	 * The endpoints whose backends publish.
+	 * @return the producer endpoints, in configuration order
+	 */
+	public List<Endpoint> producerEndpoints() {
+		return this.endpoints.stream().filter(Endpoint::isProducer).toList();
 	}
 
 	/**

@@ -29,6 +29,8 @@ final class GatewayPropertiesValidator implements Validator {
 
 	private static final String PORT_RANGE = "must have a port between 1 and 65535";
 
+	private static final java.util.Set<String> PRODUCER_METHODS = java.util.Set.of("POST", "PUT", "PATCH");
+
 	@Override
 	public boolean supports(Class<?> type) {
 		return GatewayProperties.class == type;
@@ -38,18 +40,30 @@ final class GatewayPropertiesValidator implements Validator {
 	public void validate(Object target, Errors errors) {
 		GatewayProperties properties = (GatewayProperties) target;
 		checkMaxMessageSize(errors, properties.maxMessageSize());
+		checkMaxBodySize(errors, properties.maxBodySize());
 		List<Endpoint> endpoints = (properties.endpoints() != null) ? properties.endpoints() : List.of();
 		Map<String, Integer> paths = new HashMap<>();
 		for (int i = 0; i < endpoints.size(); i++) {
 			Endpoint endpoint = endpoints.get(i);
 			String field = "endpoints[" + i + "]";
 			checkPath(errors, field + ".endpoint", endpoint.endpoint(), paths, i);
-			checkMethod(errors, field + ".method", endpoint.method());
 			List<Backend> backends = (endpoint.backend() != null) ? endpoint.backend() : List.of();
+			boolean kindsKnown = checkKinds(errors, field, backends);
+			if (kindsKnown) {
+				checkMethod(errors, field + ".method", endpoint);
+			}
 			for (int j = 0; j < backends.size(); j++) {
-				checkHosts(errors, field + ".backend[" + j + "].host", backends.get(j).host());
-				checkQuorum(errors, field + ".backend[" + j + "].amqp.consumer", backends.get(j));
-				checkTls(errors, field + ".backend[" + j + "].tls", backends.get(j).tls());
+				Backend backend = backends.get(j);
+				String backendField = field + ".backend[" + j + "]";
+				checkHosts(errors, backendField + ".host", backend.host());
+				checkTls(errors, backendField + ".tls", backend.tls());
+				if (backend.amqp() != null && backend.amqp().consumer() != null) {
+					checkQuorum(errors, backendField + ".amqp.consumer", backend.amqp().consumer());
+				}
+				if (backend.amqp() != null && backend.amqp().producer() != null) {
+					checkProducer(errors, backendField + ".amqp.producer", backend.amqp().producer(),
+							endpoint.endpoint());
+				}
 			}
 		}
 	}
@@ -78,16 +92,87 @@ final class GatewayPropertiesValidator implements Validator {
 		}
 	}
 
-	private static void checkMethod(Errors errors, String field, @Nullable String method) {
-		if (method != null && !"GET".equalsIgnoreCase(method)) {
+	/**
+	 * Each backend is a consumer or a producer, and an endpoint's backends are all of one kind.
+	 * @return whether the endpoint's kind is known, so that its method can be checked
+	 */
+	private static boolean checkKinds(Errors errors, String field, List<Backend> backends) {
+		boolean known = true;
+		Boolean producers = null;
+		for (int j = 0; j < backends.size(); j++) {
+			Backend.Amqp amqp = backends.get(j).amqp();
+			if (amqp == null) {
+				known = false;
+				continue;
+			}
+			String amqpField = field + ".backend[" + j + "].amqp";
+			if (amqp.consumer() != null && amqp.producer() != null) {
+				reject(errors, amqpField, "consumer and producer",
+						"must hold either consumer or producer settings: a backend consumes or publishes");
+				known = false;
+			}
+			else if (amqp.consumer() == null && amqp.producer() == null) {
+				reject(errors, amqpField, "neither", "needs consumer or producer settings");
+				known = false;
+			}
+			else if (producers == null) {
+				producers = amqp.producer() != null;
+			}
+			else if (producers != (amqp.producer() != null)) {
+				reject(errors, field + ".backend", "consumer and producer backends",
+						"must be all consumers or all producers: an endpoint answers with messages or publishes one");
+				known = false;
+			}
+		}
+		return known;
+	}
+
+	private static void checkMethod(Errors errors, String field, Endpoint endpoint) {
+		String method = endpoint.method();
+		if (method == null || endpoint.backend() == null) {
+			return;
+		}
+		if (endpoint.isProducer()) {
+			if (!PRODUCER_METHODS.contains(method.toUpperCase(java.util.Locale.ROOT))) {
+				reject(errors, field, method, "must be POST, PUT or PATCH: an AMQP producer endpoint publishes the request's body");
+			}
+		}
+		else if (!"GET".equalsIgnoreCase(method)) {
 			reject(errors, field, method, "must be GET: an AMQP consumer endpoint answers GET only");
 		}
 	}
 
+	private static void checkMaxBodySize(Errors errors, @Nullable DataSize maxBodySize) {
+		if (maxBodySize != null && (maxBodySize.toBytes() < 1
+				|| maxBodySize.compareTo(GatewayProperties.LARGEST_BROKER_MESSAGE) > 0)) {
+			reject(errors, "maxBodySize", maxBodySize,
+					"must be between 1B and 512MB, the largest message RabbitMQ can be configured to accept");
+		}
+	}
+
+	private static void checkProducer(Errors errors, String field, Producer producer, @Nullable String path) {
+		if (producer.immediate()) {
+			reject(errors, field + ".immediate", true,
+					"must be false: RabbitMQ does not implement immediate and closes the connection on it (540 NOT_IMPLEMENTED)");
+		}
+		List<String> parameters = PathParameters.of(path);
+		checkParameter(errors, field + ".expKey", producer.expKey(), parameters);
+		checkParameter(errors, field + ".replyToKey", producer.replyToKey(), parameters);
+		checkParameter(errors, field + ".msgIdKey", producer.msgIdKey(), parameters);
+		checkParameter(errors, field + ".priorityKey", producer.priorityKey(), parameters);
+	}
+
+	private static void checkParameter(Errors errors, String field, @Nullable String key, List<String> parameters) {
+		if (key == null || key.isEmpty() || PathParameters.find(key, parameters) != null) {
+			return;
+		}
+		reject(errors, field, key, parameters.isEmpty() ? "names no parameter: the endpoint's path has none"
+				: "names no parameter of the endpoint's path (" + String.join(", ", parameters) + ")");
+	}
+
 	// The broker refuses such a declaration; saying so at startup beats a conflict on health.
-	private static void checkQuorum(Errors errors, String field, Backend backend) {
-		Consumer consumer = (backend.amqp() != null) ? backend.amqp().consumer() : null;
-		if (consumer == null || consumer.queueArguments() == null
+	private static void checkQuorum(Errors errors, String field, Consumer consumer) {
+		if (consumer.queueArguments() == null
 				|| !"quorum".equals(String.valueOf(consumer.queueArguments().get("x-queue-type")))) {
 			return;
 		}

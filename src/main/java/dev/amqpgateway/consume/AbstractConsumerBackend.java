@@ -51,7 +51,7 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 		this.metrics = context.metrics();
 		this.maxMessageSize = context.maxMessageSize();
 		this.poison = context.poison();
-		this.channel = new ReconnectingChannel(context.channel(), describe(), this.backend.amqp().consumer().declare(),
+		this.channel = new ReconnectingChannel(context.channel(), describe(), this.backend.consumer().declare(),
 				this, this.logger);
 	}
 
@@ -153,7 +153,7 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 	 */
 	@Override
 	public void check(Channel channel) throws IOException {
-		if (!this.backend.amqp().consumer().declare()) {
+		if (!this.backend.consumer().declare()) {
 			channel.queueDeclarePassive(queue());
 		}
 	}

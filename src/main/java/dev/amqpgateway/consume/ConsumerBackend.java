@@ -73,7 +73,7 @@ public interface ConsumerBackend {
 	 * @return the queue name
 	 */
 	default String queue() {
-		return backend().amqp().consumer().name();
+		return backend().consumer().name();
 	}
 
 }

@@ -40,10 +40,10 @@ public class ConsumerBackends implements SmartLifecycle {
 
 	ConsumerBackends(GatewayProperties properties, Brokers brokers, TaskScheduler scheduler, MeterRegistry registry,
 			ScheduledExecutorService ackExecutor) {
-		for (Endpoint endpoint : properties.endpoints()) {
+		for (Endpoint endpoint : properties.consumerEndpoints()) {
 			for (int i = 0; i < endpoint.backend().size(); i++) {
 				Backend backend = endpoint.backend().get(i);
-				Consumer consumer = backend.amqp().consumer();
+				Consumer consumer = backend.consumer();
 				BackendMetrics metrics = new BackendMetrics(registry, endpoint.endpoint(), i, consumer.name());
 				ReconnectingChannel.Settings channel = new ReconnectingChannel.Settings(brokers.brokerFor(backend),
 						new ReconnectBackOff(consumer.backoffStrategy(), properties.maxBackoff(), consumer.maxRetries()),

@@ -69,7 +69,7 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 		this.acker = context.acker();
 		this.window = context.prefetch();
 		this.releaseAfterNanos = context.releaseAfter().toNanos();
-		Consumer consumer = backend().amqp().consumer();
+		Consumer consumer = backend().consumer();
 		this.consumesAlways = consumer.exclusive() || consumer.delete();
 		this.scheduler = context.channel().scheduler();
 		this.checkEvery = context.releaseAfter().dividedBy(4);
@@ -212,7 +212,7 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 	private void subscribe(ChannelState current, int prefetch) throws IOException {
 		Subscription subscription = new Subscription(prefetch);
 		current.channel.basicQos(prefetch);
-		subscription.tag = current.channel.basicConsume(queue(), false, "", backend().amqp().consumer().noLocal(),
+		subscription.tag = current.channel.basicConsume(queue(), false, "", backend().consumer().noLocal(),
 				false, null, new GatewayConsumer(current, subscription));
 		current.subscription = subscription;
 	}

@@ -36,12 +36,12 @@ class ConsumerRoutesConfiguration {
 	@Bean
 	RouterFunction<ServerResponse> consumerRoutes(GatewayProperties properties, ConsumerBackends backends,
 			JsonMapper mapper) {
-		if (properties.endpoints().isEmpty()) {
+		if (properties.consumerEndpoints().isEmpty()) {
 			return (request) -> Mono.empty();
 		}
 		MessageDecoder decoder = new MessageDecoder(mapper);
 		RouterFunctions.Builder routes = RouterFunctions.route();
-		for (Endpoint endpoint : properties.endpoints()) {
+		for (Endpoint endpoint : properties.consumerEndpoints()) {
 			String path = endpoint.endpoint();
 			routes.GET(path, new EndpointHandler(path, properties.timeoutOf(endpoint), backends.of(path), decoder,
 					mapper));

@@ -45,9 +45,9 @@ public class DeclarationFailures implements ApplicationListener<DeclarationExcep
 			// declared everything on a new connection: what failed in that round is what fails now.
 			broker.connectionFactory().addConnectionListener((connection) -> failures.roundFinished());
 		}
-		for (Endpoint endpoint : properties.endpoints()) {
+		for (Endpoint endpoint : properties.consumerEndpoints()) {
 			for (Backend backend : endpoint.backend()) {
-				Consumer consumer = backend.amqp().consumer();
+				Consumer consumer = backend.consumer();
 				if (consumer.declare()) {
 					// brokerFor answers one of brokers.all(), each of which was put in above
 					RabbitAdmin admin = brokers.brokerFor(backend).admin();

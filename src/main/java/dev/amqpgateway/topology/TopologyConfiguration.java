@@ -11,6 +11,7 @@ import dev.amqpgateway.config.Backend;
 import dev.amqpgateway.config.Consumer;
 import dev.amqpgateway.config.Endpoint;
 import dev.amqpgateway.config.GatewayProperties;
+import dev.amqpgateway.config.Producer;
 
 import org.springframework.amqp.core.AbstractDeclarable;
 import org.springframework.amqp.core.Binding;
@@ -25,8 +26,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The exchanges, queues and bindings of every consumer that declares them, each scoped to the
- * admin of its own broker, which declares them whenever a connection opens.
+ * The exchanges, queues and bindings of every consumer that declares them, and the exchange of
+ * every producer, each scoped to the admin of its own broker, which declares them whenever a
+ * connection opens.
  */
 @Configuration(proxyBeanMethods = false)
 class TopologyConfiguration {
@@ -36,15 +38,26 @@ class TopologyConfiguration {
 		Map<String, Declarable> declarables = new LinkedHashMap<>();
 		for (Endpoint endpoint : properties.endpoints()) {
 			for (Backend backend : endpoint.backend()) {
-				Consumer consumer = backend.amqp().consumer();
-				// no_wait is deliberately not applied: the admin waits for each declare-ok, which is what
-				// names the refused declaration, and what makes the queue exist before a backend's
-				// basic.consume on another channel (the broker orders nothing across channels).
-				if (consumer.declare()) {
-					Broker broker = brokers.brokerFor(backend);
-					declare(consumer, broker).forEach((declarable) -> declarables
-						.putIfAbsent(broker.id() + " " + describe(declarable), declarable));
+				Broker broker = brokers.brokerFor(backend);
+				List<Declarable> declared;
+				if (backend.isProducer()) {
+					// A producer declares its exchange and nothing else: where its messages go is the
+					// bindings' business, and a queue it declared would swallow them unseen.
+					Exchange exchange = exchange(backend.producer());
+					((AbstractDeclarable) exchange).setAdminsThatShouldDeclare(broker.admin());
+					declared = List.of(exchange);
 				}
+				else if (backend.consumer().declare()) {
+					// no_wait is deliberately not applied: the admin waits for each declare-ok, which is
+					// what names the refused declaration, and what makes the queue exist before a
+					// backend's basic.consume on another channel (the broker orders nothing across channels).
+					declared = declare(backend.consumer(), broker);
+				}
+				else {
+					declared = List.of();
+				}
+				declared.forEach((declarable) -> declarables.putIfAbsent(broker.id() + " " + describe(declarable),
+						declarable));
 			}
 		}
 		return new Declarables(declarables.values());
@@ -72,6 +85,15 @@ class TopologyConfiguration {
 		ExchangeBuilder builder = new ExchangeBuilder(consumer.exchange(), consumer.exchangeType().amqpName())
 			.durable(consumer.durable());
 		if (consumer.delete()) {
+			builder.autoDelete();
+		}
+		return builder.build();
+	}
+
+	static Exchange exchange(Producer producer) {
+		ExchangeBuilder builder = new ExchangeBuilder(producer.exchange(), producer.exchangeType().amqpName())
+			.durable(producer.durable());
+		if (producer.delete()) {
 			builder.autoDelete();
 		}
 		return builder.build();

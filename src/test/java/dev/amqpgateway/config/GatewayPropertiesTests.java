@@ -32,6 +32,7 @@ import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
+import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
@@ -47,6 +48,8 @@ class GatewayPropertiesTests {
 	private static final String BACKEND = ENDPOINT + "backend[0].";
 
 	private static final String CONSUMER = BACKEND + "amqp.consumer.";
+
+	private static final String PRODUCER = BACKEND + "amqp.producer.";
 
 	private static final String UNKNOWN_KEY = "not a known key; check its spelling and its place in the tree";
 
@@ -199,13 +202,83 @@ class GatewayPropertiesTests {
 		Config config = valid().without(CONSUMER + "name")
 			.without(CONSUMER + "exchange")
 			.without(CONSUMER + "routing_key[0]");
-		assertRefused(config, BACKEND + "amqp", "is required: the amqp.consumer settings of the backend");
+		assertRefused(config, BACKEND + "amqp", "is required: the amqp.consumer or amqp.producer settings of the backend");
 	}
 
 	@Test
 	void refusesMethodOtherThanGet() {
 		assertRefused(valid().with(ENDPOINT + "method", "POST"), ENDPOINT + "method",
 				"must be GET: an AMQP consumer endpoint answers GET only");
+	}
+
+	@Test
+	void bindsAProducerEndpointWithItsDefaults() {
+		this.runner.withInitializer(producer("/produce/{a}/{b}/{id}/{prio}/{route}")
+			.with(PRODUCER + "routing_key", "Route")
+			.with(PRODUCER + "msg_id_key", "Id")
+			.with(PRODUCER + "priority_key", "prio")
+			.with(ENDPOINT + "input_headers[0]", "X-Tenant")::addTo).run((context) -> {
+				assertThat(context).hasNotFailed();
+				Endpoint endpoint = context.getBean(GatewayProperties.class).endpoints().get(0);
+				assertThat(endpoint.isProducer()).isTrue();
+				assertThat(endpoint.effectiveMethod()).isEqualTo("POST");
+				assertThat(endpoint.inputHeaders()).containsExactly("X-Tenant");
+				Producer producer = endpoint.backend().get(0).producer();
+				assertThat(producer.exchangeType()).isEqualTo(ExchangeType.TOPIC);
+				assertThat(producer.mandatory()).isTrue();
+				assertThat(producer.deliveryMode()).isEqualTo(DeliveryMode.PERSISTENT);
+				assertThat(producer.staticRoutingKey()).isFalse();
+				assertThat(context.getBean(GatewayProperties.class).maxBodySize()).isEqualTo(DataSize.ofMegabytes(1));
+			});
+	}
+
+	@Test
+	void refusesProducerWithoutExchange() {
+		assertRefused(producer("/produce").without(PRODUCER + "exchange").with(PRODUCER + "routing_key", "orders"),
+				PRODUCER + "exchange",
+				"is required: the exchange to publish to");
+	}
+
+	@Test
+	void refusesImmediate() {
+		assertRefused(producer("/produce").with(PRODUCER + "immediate", "true"), PRODUCER + "immediate",
+				"must be false: RabbitMQ does not implement immediate and closes the connection on it (540 NOT_IMPLEMENTED)");
+	}
+
+	@Test
+	void refusesAProducerKeyThatNamesNoParameterOfThePath() {
+		assertRefused(producer("/produce/{id}").with(PRODUCER + "priority_key", "Prio"), PRODUCER + "priority_key",
+				"names no parameter of the endpoint's path (id)");
+		assertRefused(producer("/produce").with(PRODUCER + "msg_id_key", "id"), PRODUCER + "msg_id_key",
+				"names no parameter: the endpoint's path has none");
+	}
+
+	@Test
+	void refusesAMethodAProducerCannotPublishWith() {
+		assertRefused(producer("/produce").with(ENDPOINT + "method", "GET"), ENDPOINT + "method",
+				"must be POST, PUT or PATCH: an AMQP producer endpoint publishes the request's body");
+	}
+
+	@Test
+	void acceptsPutAndPatchOnAProducerEndpoint() {
+		for (String method : List.of("PUT", "patch")) {
+			this.runner.withInitializer(producer("/produce").with(ENDPOINT + "method", method)::addTo)
+				.run((context) -> assertThat(context).hasNotFailed());
+		}
+	}
+
+	@Test
+	void refusesConsumerAndProducerBackendsOnOneEndpoint() {
+		Config config = valid().with(ENDPOINT + "backend[1].host[0]", "amqp://localhost")
+			.with(ENDPOINT + "backend[1].amqp.producer.exchange", "out");
+		assertRefused(config, ENDPOINT + "backend", "must be all consumers or all producers: an endpoint answers with "
+				+ "messages or publishes one");
+	}
+
+	@Test
+	void refusesABackendThatBothConsumesAndPublishes() {
+		assertRefused(valid().with(BACKEND + "amqp.producer.exchange", "out"), BACKEND + "amqp",
+				"must hold either consumer or producer settings: a backend consumes or publishes");
 	}
 
 	@Test
@@ -430,7 +503,7 @@ class GatewayPropertiesTests {
 			assertThat(properties.timeout()).isEqualTo(Duration.ofSeconds(2));
 			assertThat(properties.maxBackoff()).isEqualTo(Duration.ofSeconds(60));
 			Endpoint endpoint = properties.endpoints().get(0);
-			assertThat(endpoint.method()).isEqualTo("GET");
+			assertThat(endpoint.effectiveMethod()).isEqualTo("GET");
 			assertThat(properties.timeoutOf(endpoint)).isEqualTo(Duration.ofSeconds(2));
 			Backend backend = endpoint.backend().get(0);
 			assertThat(backend.encoding()).isEqualTo(Encoding.JSON);
@@ -537,7 +610,13 @@ class GatewayPropertiesTests {
 	}
 
 	private static Consumer consumer(Endpoint endpoint) {
-		return endpoint.backend().get(0).amqp().consumer();
+		return endpoint.backend().get(0).consumer();
+	}
+
+	private static Config producer(String path) {
+		return new Config().with(ENDPOINT + "endpoint", path)
+			.with(BACKEND + "host[0]", "amqp://localhost")
+			.with(PRODUCER + "exchange", "out");
 	}
 
 	private static Config valid() {
