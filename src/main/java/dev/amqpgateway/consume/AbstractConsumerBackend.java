@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import com.rabbitmq.client.Channel;
+import dev.amqpgateway.broker.BackendUnavailableException;
 import dev.amqpgateway.broker.Broker;
 import dev.amqpgateway.broker.ChannelStatus;
 import dev.amqpgateway.broker.ReconnectingChannel;

@@ -2,6 +2,7 @@ package dev.amqpgateway.consume;
 
 import java.time.Duration;
 
+import dev.amqpgateway.broker.BackendUnavailableException;
 import dev.amqpgateway.broker.Broker;
 import dev.amqpgateway.broker.ChannelStatus;
 import dev.amqpgateway.config.Backend;

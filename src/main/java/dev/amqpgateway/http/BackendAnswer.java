@@ -1,6 +1,6 @@
 package dev.amqpgateway.http;
 
-import dev.amqpgateway.consume.BackendUnavailableException;
+import dev.amqpgateway.broker.BackendUnavailableException;
 import dev.amqpgateway.consume.ConsumerBackend;
 import dev.amqpgateway.consume.Delivery;
 import org.jspecify.annotations.Nullable;

@@ -8,7 +8,7 @@ import java.util.Objects;
 
 import dev.amqpgateway.config.Backend;
 import dev.amqpgateway.config.Encoding;
-import dev.amqpgateway.consume.BackendUnavailableException;
+import dev.amqpgateway.broker.BackendUnavailableException;
 import dev.amqpgateway.consume.ConsumerBackend;
 import dev.amqpgateway.consume.Delivery;
 import dev.amqpgateway.consume.Lease;

@@ -1,17 +1,17 @@
-package dev.amqpgateway.consume;
+package dev.amqpgateway.broker;
 
 import java.time.Instant;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * A backend cannot answer because its broker is unreachable (or its queue is missing).
+ * A backend cannot serve because its broker is unreachable (or its queue is missing).
  */
 public final class BackendUnavailableException extends RuntimeException {
 
 	private final @Nullable Instant nextAttempt;
 
-	BackendUnavailableException(String message, @Nullable Instant nextAttempt) {
+	public BackendUnavailableException(String message, @Nullable Instant nextAttempt) {
 		super(message, null, false, false);
 		this.nextAttempt = nextAttempt;
 	}
