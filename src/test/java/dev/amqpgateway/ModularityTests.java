@@ -32,7 +32,7 @@ class ModularityTests {
 			"broker", Set.of("config"),
 			"topology", Set.of("config", "broker"),
 			"consume", Set.of("config", "broker"),
-			"http", Set.of("config", "consume"),
+			"http", Set.of("config", "broker", "consume"),
 			"health", Set.of("config", "broker", "topology", "consume"));
 
 	@Test
