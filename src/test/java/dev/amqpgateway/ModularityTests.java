@@ -32,7 +32,8 @@ class ModularityTests {
 			"broker", Set.of("config"),
 			"topology", Set.of("config", "broker"),
 			"consume", Set.of("config", "broker"),
-			"http", Set.of("config", "broker", "consume"),
+			"http", Set.of("config", "broker", "consume", "publish"),
+			"publish", Set.of("config", "broker"),
 			"health", Set.of("config", "broker", "topology", "consume"));
 
 	@Test

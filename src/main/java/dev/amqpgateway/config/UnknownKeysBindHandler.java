@@ -1,6 +1,8 @@
 package dev.amqpgateway.config;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -16,6 +18,7 @@ import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyState;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.UnboundElementsSourceFilter;
 
@@ -66,7 +69,16 @@ final class UnknownKeysBindHandler extends AbstractBindHandler {
 		Set<ConfigurationProperty> unknown = (context.getDepth() == 0 && GATEWAY.equals(name))
 				? unknownKeys(context) : Set.of();
 		if (unknown.isEmpty()) {
-			super.onFinish(name, target, context, result);
+			try {
+				super.onFinish(name, target, context, result);
+			}
+			catch (UnboundConfigurationPropertiesException ex) {
+				if (context.getDepth() != 0 || !GATEWAY.equals(name)) {
+					throw ex;
+				}
+				// Boot's check takes the elements of a list another source replaced for unknown
+				// keys; this handler's check, which found none, is the one that knows.
+			}
 			return;
 		}
 		UnboundConfigurationPropertiesException unknownKeys = new UnboundConfigurationPropertiesException(unknown);
@@ -85,9 +97,11 @@ final class UnknownKeysBindHandler extends AbstractBindHandler {
 
 	private Set<ConfigurationProperty> unknownKeys(BindContext context) {
 		Set<ConfigurationProperty> unknown = new TreeSet<>();
-		for (ConfigurationPropertySource source : context.getSources()) {
+		List<ConfigurationPropertySource> sources = new ArrayList<>();
+		context.getSources().forEach(sources::add);
+		for (ConfigurationPropertySource source : sources) {
 			if (source instanceof IterableConfigurationPropertySource iterable && this.sourceFilter.apply(source)) {
-				iterable.filter(this::isUnknown).forEach((key) -> {
+				iterable.filter((key) -> isUnknown(key) && !replaced(key, source, sources)).forEach((key) -> {
 					ConfigurationProperty property = iterable.getConfigurationProperty(key);
 					if (property != null) {
 						unknown.add(property);
@@ -101,6 +115,28 @@ final class UnknownKeysBindHandler extends AbstractBindHandler {
 	private boolean isUnknown(ConfigurationPropertyName candidate) {
 		return GATEWAY.isAncestorOf(candidate) && !this.boundNames.contains(candidate)
 				&& !this.attemptedShapes.contains(shape(candidate));
+	}
+
+	/**
+	 * Whether the list the key is an element of comes from a source of higher priority, which Boot
+	 * binds whole: the key's element was replaced, not misspelt (its siblings of another kind, say a
+	 * consumer's keys under an endpoint a test made a producer, were never asked for).
+	 */
+	private boolean replaced(ConfigurationPropertyName key, ConfigurationPropertySource source,
+			List<ConfigurationPropertySource> sources) {
+		for (int i = 1; i < key.getNumberOfElements(); i++) {
+			if (key.isNumericIndex(i)) {
+				ConfigurationPropertyName list = key.chop(i);
+				for (ConfigurationPropertySource candidate : sources) {
+					if (this.sourceFilter.apply(candidate)
+							&& candidate.containsDescendantOf(list) == ConfigurationPropertyState.PRESENT) {
+						return candidate != source;
+					}
+				}
+				return false;
+			}
+		}
+		return false;
 	}
 
 	private static String shape(ConfigurationPropertyName name) {

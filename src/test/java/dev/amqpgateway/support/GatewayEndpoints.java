@@ -26,8 +26,8 @@ public final class GatewayEndpoints {
 	}
 
 	/**
-	 * Add an endpoint with one backend per consumer; each consumer is given the test broker's URL
-	 * unless it sets a host itself, and {@code routing_key: ["#"]} unless it sets one.
+	 * Add an endpoint with one backend per map of keys; each backend is given the test broker's URL
+	 * unless it sets a host itself, and a consumer {@code routing_key: ["#"]} unless it sets one.
 	 * @param path path of the endpoint
 	 * @param backends the backends: maps of backend keys, with {@code amqp.consumer.*} keys flattened
 	 * @return this builder
@@ -40,7 +40,9 @@ public final class GatewayEndpoints {
 			String backend = prefix + ".backend[" + i + "]";
 			Map<String, Object> values = new LinkedHashMap<>(backends[i]);
 			values.computeIfAbsent("host[0]", (key) -> TestBroker.url());
-			values.putIfAbsent("amqp.consumer.routing_key[0]", "#");
+			if (values.keySet().stream().anyMatch((key) -> key.startsWith("amqp.consumer."))) {
+				values.putIfAbsent("amqp.consumer.routing_key[0]", "#");
+			}
 			values.forEach((key, value) -> this.properties.put(backend + "." + key, value));
 		}
 		return this;

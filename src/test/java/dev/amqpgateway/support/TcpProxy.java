@@ -58,6 +58,9 @@ public final class TcpProxy implements AutoCloseable {
 
 	private volatile Mode mode = Mode.OPEN;
 
+	/** While set, nothing the upstream sends reaches the clients of live connections. */
+	private volatile boolean stalled;
+
 	private TcpProxy(ServerSocket server, String host, int port) {
 		this.server = server;
 		this.upstream = new InetSocketAddress(host, port);
@@ -155,6 +158,25 @@ public final class TcpProxy implements AutoCloseable {
 	 */
 	public TcpProxy blackhole() {
 		this.mode = Mode.BLACKHOLE;
+		return this;
+	}
+
+	/**
+	 * Hold everything the upstream sends on live connections until {@link #resume()}, as a broker
+	 * that hangs mid-conversation does: requests still reach it, no answer comes back.
+	 * @return this proxy
+	 */
+	public TcpProxy stall() {
+		this.stalled = true;
+		return this;
+	}
+
+	/**
+	 * Pass on what the upstream sent while stalled, and everything after.
+	 * @return this proxy
+	 */
+	public TcpProxy resume() {
+		this.stalled = false;
 		return this;
 	}
 
@@ -267,12 +289,18 @@ public final class TcpProxy implements AutoCloseable {
 			try (InputStream in = from.getInputStream()) {
 				int read;
 				while ((read = in.read(buffer)) != -1) {
+					while (this.stalled && "down".equals(direction)) {
+						Thread.sleep(5);
+					}
 					out.write(buffer, 0, read);
 					out.flush();
 				}
 			}
 			catch (IOException ex) {
 				// Cut, reset or closed by either side: the pair ends below.
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
 			}
 			finally {
 				closeQuietly(from);

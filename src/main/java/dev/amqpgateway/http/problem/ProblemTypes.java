@@ -13,6 +13,18 @@ public final class ProblemTypes {
 	/** The message taken could not be decoded with the backend's encoding. */
 	public static final URI UNDECODABLE_MESSAGE = of("undecodable-message");
 
+	/** No queue received the published message: the exchange routed it nowhere. */
+	public static final URI UNROUTABLE = of("unroutable");
+
+	/** The broker refused the published message. */
+	public static final URI PUBLISH_REFUSED = of("publish-refused");
+
+	/** The broker did not confirm the message in time; it may have been published. */
+	public static final URI CONFIRM_TIMEOUT = of("confirm-timeout");
+
+	/** The request body is larger than {@code max_body_size}. */
+	public static final URI PAYLOAD_TOO_LARGE = of("payload-too-large");
+
 	/** No endpoint has this path. */
 	public static final URI NOT_FOUND = of("not-found");
 
