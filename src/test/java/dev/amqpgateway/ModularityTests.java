@@ -34,7 +34,7 @@ class ModularityTests {
 			"consume", Set.of("config", "broker"),
 			"http", Set.of("config", "broker", "consume", "publish"),
 			"publish", Set.of("config", "broker"),
-			"health", Set.of("config", "broker", "topology", "consume"));
+			"health", Set.of("config", "broker", "topology", "consume", "publish"));
 
 	@Test
 	void featurePackagesDependOnlyOnThoseBelowThem() throws IOException {

@@ -3,9 +3,10 @@ package dev.amqpgateway.health;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import dev.amqpgateway.broker.Broker;
-import dev.amqpgateway.consume.ConsumerBackend;
+import dev.amqpgateway.broker.ChannelStatus;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -16,19 +17,19 @@ import org.springframework.boot.health.contributor.Health;
  */
 class BrokersHealthIndicator extends AbstractHealthIndicator {
 
-	private final List<ConsumerBackend> backends;
+	private final List<Channel> channels;
 
-	BrokersHealthIndicator(List<ConsumerBackend> backends) {
+	BrokersHealthIndicator(List<Channel> channels) {
 		super("Health check of the gateway's brokers failed");
-		this.backends = backends;
+		this.channels = channels;
 	}
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
 		Map<String, BrokerHealth> brokers = new LinkedHashMap<>();
-		for (ConsumerBackend backend : this.backends) {
-			Broker broker = backend.broker();
-			brokers.merge(broker.id(), new BrokerHealth(broker.display(), 1, backend.status().isUp() ? 1 : 0),
+		for (Channel channel : this.channels) {
+			Broker broker = channel.broker();
+			brokers.merge(broker.id(), new BrokerHealth(broker.display(), 1, channel.status().get().isUp() ? 1 : 0),
 					BrokerHealth::plus);
 		}
 		boolean reachable = brokers.isEmpty() || brokers.values().stream().anyMatch((broker) -> broker.connected() > 0);
@@ -39,6 +40,15 @@ class BrokersHealthIndicator extends AbstractHealthIndicator {
 			builder.down();
 		}
 		brokers.forEach((id, broker) -> builder.withDetail(id, broker.details()));
+	}
+
+	/**
+	 * The kept channel of one consumer or producer backend.
+	 *
+	 * @param broker its broker
+	 * @param status how its connection stands
+	 */
+	record Channel(Broker broker, Supplier<ChannelStatus> status) {
 	}
 
 	/**

@@ -1,11 +1,14 @@
 package dev.amqpgateway.health;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import dev.amqpgateway.consume.ConsumerBackend;
 import dev.amqpgateway.consume.ConsumerBackends;
+import dev.amqpgateway.publish.ProducerBackend;
+import dev.amqpgateway.publish.ProducerBackends;
 import dev.amqpgateway.topology.DeclarationFailures;
 
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
@@ -22,12 +25,16 @@ import org.springframework.context.annotation.Configuration;
 class HealthConfiguration {
 
 	@Bean
-	CompositeHealthContributor gatewayHealthContributor(ConsumerBackends backends,
+	CompositeHealthContributor gatewayHealthContributor(ConsumerBackends backends, ProducerBackends producers,
 			DeclarationFailures declarationFailures) {
 		Map<String, Map<String, HealthContributor>> byEndpoint = new LinkedHashMap<>();
 		for (ConsumerBackend backend : backends.all()) {
 			byEndpoint.computeIfAbsent(backend.endpoint(), (path) -> new LinkedHashMap<>())
 				.put(String.valueOf(backend.index()), new BackendHealthIndicator(backend, declarationFailures));
+		}
+		for (ProducerBackend backend : producers.all()) {
+			byEndpoint.computeIfAbsent(backend.endpoint(), (path) -> new LinkedHashMap<>())
+				.put(String.valueOf(backend.index()), new ProducerHealthIndicator(backend));
 		}
 		Map<String, String> names = ComponentNames.of(byEndpoint.keySet());
 		Map<String, HealthContributor> endpoints = new LinkedHashMap<>();
@@ -37,8 +44,13 @@ class HealthConfiguration {
 	}
 
 	@Bean
-	BrokersHealthIndicator brokersHealthIndicator(ConsumerBackends backends) {
-		return new BrokersHealthIndicator(backends.all());
+	BrokersHealthIndicator brokersHealthIndicator(ConsumerBackends backends, ProducerBackends producers) {
+		List<BrokersHealthIndicator.Channel> channels = new ArrayList<>();
+		backends.all().forEach((backend) -> channels.add(new BrokersHealthIndicator.Channel(backend.broker(),
+				backend::status)));
+		producers.all().forEach((backend) -> channels.add(new BrokersHealthIndicator.Channel(backend.broker(),
+				backend::status)));
+		return new BrokersHealthIndicator(channels);
 	}
 
 	@Bean

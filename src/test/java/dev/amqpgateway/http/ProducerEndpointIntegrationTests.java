@@ -234,6 +234,21 @@ class ProducerEndpointIntegrationTests {
 		}
 	}
 
+	@Test
+	void eachProducerBackendIsAHealthComponentWithItsExchangeAndState() {
+		this.client.get().uri("/actuator/health/gateway/static/0").exchange()
+			.expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.status").isEqualTo("UP")
+			.jsonPath("$.details.exchange").isEqualTo(EXCHANGE)
+			.jsonPath("$.details.state").isEqualTo("UP");
+		this.client.get().uri("/actuator/health/gateway/nowhere/0").exchange()
+			.expectStatus().isEqualTo(503)
+			.expectBody()
+			.jsonPath("$.status").isEqualTo("DOWN")
+			.jsonPath("$.details.lastError").exists();
+	}
+
 	private static Map<String, Object> producer(String exchange, String... keys) {
 		Map<String, Object> values = new java.util.LinkedHashMap<>();
 		values.put("amqp.producer.exchange", exchange);
