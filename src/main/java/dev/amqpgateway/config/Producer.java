@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param delete whether the exchange is deleted when no queue is bound to it any more
  * @param exclusive accepted for compatibility with KrakenD and ignored, with a warning: it means nothing for an exchange
  * @param noWait accepted for compatibility with KrakenD; declarations always wait for the broker's reply
+ * @param noLocal accepted for compatibility with KrakenD's example; it means nothing for a publisher
  * @param mandatory whether a message no queue receives is answered as an error rather than dropped
  * @param immediate refused: RabbitMQ closes the connection on it
  * @param expKey the path parameter whose value becomes the message's expiration, in milliseconds
@@ -39,6 +40,7 @@ public record Producer(
 		@DefaultValue("false") boolean delete,
 		@DefaultValue("false") boolean exclusive,
 		@DefaultValue("false") boolean noWait,
+		@DefaultValue("false") boolean noLocal,
 		@DefaultValue("true") boolean mandatory,
 		@DefaultValue("false") boolean immediate,
 		@DefaultValue("") String expKey,

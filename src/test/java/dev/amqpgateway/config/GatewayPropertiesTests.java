@@ -233,6 +233,53 @@ class GatewayPropertiesTests {
 	}
 
 	@Test
+	void bindsTheKrakendProducerExamples() {
+		Config config = yaml("""
+				gateway:
+				  endpoints:
+				    - endpoint: /produce
+				      method: POST
+				      backend:
+				        - host: ["amqp://guest:guest@myqueue.host.com:5672"]
+				          disable_host_sanitize: true
+				          amqp:
+				            producer:
+				              name: queue-1
+				              exchange: some-exchange
+				              durable: true
+				              delete: false
+				              no_wait: true
+				              no_local: false
+				              routing_key: "#"
+				              mandatory: false
+				              immediate: false
+				              backoff_strategy: exponential-jitter
+				    - endpoint: /produce/{a}/{b}/{id}/{prio}/{route}
+				      method: POST
+				      backend:
+				        - host: ["amqp://guest:guest@myqueue.host.com:5672"]
+				          amqp:
+				            producer:
+				              name: queue-1
+				              exchange: some-exchange
+				              durable: true
+				              exp_key: A
+				              reply_to_key: B
+				              msg_id_key: id
+				              priority_key: prio
+				              routing_key: route
+				""");
+		this.runner.withInitializer(config::addTo).run((context) -> {
+			assertThat(context).hasNotFailed();
+			List<Endpoint> endpoints = context.getBean(GatewayProperties.class).producerEndpoints();
+			assertThat(endpoints).hasSize(2);
+			assertThat(endpoints.get(0).backend().get(0).producer().routingKey()).isEqualTo("#");
+			assertThat(endpoints.get(0).backend().get(0).producer().mandatory()).isFalse();
+			assertThat(endpoints.get(1).backend().get(0).producer().priorityKey()).isEqualTo("prio");
+		});
+	}
+
+	@Test
 	void refusesProducerWithoutExchange() {
 		assertRefused(producer("/produce").without(PRODUCER + "exchange").with(PRODUCER + "routing_key", "orders"),
 				PRODUCER + "exchange",

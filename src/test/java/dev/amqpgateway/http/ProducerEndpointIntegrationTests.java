@@ -81,6 +81,8 @@ class ProducerEndpointIntegrationTests {
 					"routing_key", "Route", "msg_id_key", "Id", "priority_key", "Prio"))
 			.endpoint("/static", producer(EXCHANGE, "durable", "true", "routing_key", "orders.static",
 					"static_routing_key", "true", "delivery_mode", "transient"))
+			// KrakenD's documented "routing_key": "#" without static_routing_key: used as written.
+			.endpoint("/trap", producer(EXCHANGE, "durable", "true", "routing_key", "orders.trap"))
 			.endpoint("/full", producer(FULL_EXCHANGE, "routing_key", "any", "static_routing_key", "true"))
 			.endpoint("/nowhere", producer(EXCHANGE, "durable", "true", "routing_key", "unbound", "static_routing_key",
 					"true", "host[0]", TestBroker.NOWHERE))
@@ -135,6 +137,14 @@ class ProducerEndpointIntegrationTests {
 		// A random id when no parameter names one.
 		assertThat(message.getMessageProperties().getMessageId()).isEqualTo(result.getResponseBody().get("message_id"))
 			.hasSize(36);
+	}
+
+	@Test
+	void aRoutingKeyThatNamesNoParameterIsUsedAsWrittenNotDropped() {
+		this.client.post().uri("/trap").bodyValue("{\"trap\": true}").exchange().expectStatus().isOk();
+		Message message = TestBroker.template().receive(QUEUE, 10_000);
+		assertThat(message).isNotNull();
+		assertThat(message.getMessageProperties().getReceivedRoutingKey()).isEqualTo("orders.trap");
 	}
 
 	@Test
