@@ -1,9 +1,11 @@
 package dev.amqpgateway.config;
 
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.context.properties.ConfigurationPropertiesBindHandlerAdvisor;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
 import org.springframework.validation.Validator;
 
 /**
@@ -24,6 +26,7 @@ public class GatewayConfiguration {
 	// static for the same reason as the advisor. Not on the record itself: Boot would also apply
 	// a self-validating type to every Object-typed value, such as a queue_arguments entry.
 	@Bean(EnableConfigurationProperties.VALIDATOR_BEAN_NAME)
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static Validator configurationPropertiesValidator() {
 		return new GatewayPropertiesValidator();
 	}
