@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -112,7 +113,10 @@ class DemandFollowingIntegrationTests {
 	}
 
 	private CompletableFuture<HttpResponse<String>> get(String path) {
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).build();
+		// Far beyond the endpoints' timeouts: a request left unanswered fails the test instead of hanging it.
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.timeout(Duration.ofSeconds(120))
+			.build();
 		return this.http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
 	}
 

@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -138,7 +139,10 @@ class ManyInstancesIntegrationTests {
 
 	private CompletableFuture<HttpResponse<String>> get(int instance) {
 		int port = ((WebServerApplicationContext) this.instances.get(instance)).getWebServer().getPort();
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + PATH)).build();
+		// Far beyond the endpoint's timeout: a request left unanswered fails the test instead of hanging it.
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + PATH))
+			.timeout(Duration.ofSeconds(60))
+			.build();
 		return this.http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
 	}
 
