@@ -70,7 +70,8 @@ class ProducerEndpointIntegrationTests {
 	@AfterAll
 	static void cleanUp() {
 		STALLED.close();
-		TestBroker.delete(List.of(QUEUE, FULL_QUEUE), EXCHANGE, FULL_EXCHANGE, STALLED_EXCHANGE);
+		TestBroker.delete(List.of(QUEUE, FULL_QUEUE), EXCHANGE, FULL_EXCHANGE, FULL_EXCHANGE + "-unbound",
+				STALLED_EXCHANGE);
 	}
 
 	@DynamicPropertySource
@@ -83,6 +84,9 @@ class ProducerEndpointIntegrationTests {
 					"static_routing_key", "true", "delivery_mode", "transient"))
 			// KrakenD's documented "routing_key": "#" without static_routing_key: used as written.
 			.endpoint("/trap", producer(EXCHANGE, "durable", "true", "routing_key", "orders.trap"))
+			// Two exchanges: the first routes to the queue, the second nowhere.
+			.endpoint("/both", producer(EXCHANGE, "durable", "true", "routing_key", "orders.both", "static_routing_key",
+					"true"), producer(FULL_EXCHANGE + "-unbound", "routing_key", "any", "static_routing_key", "true"))
 			.endpoint("/full", producer(FULL_EXCHANGE, "routing_key", "any", "static_routing_key", "true"))
 			.endpoint("/nowhere", producer(EXCHANGE, "durable", "true", "routing_key", "unbound", "static_routing_key",
 					"true", "host[0]", TestBroker.NOWHERE))
@@ -97,6 +101,13 @@ class ProducerEndpointIntegrationTests {
 
 	@Autowired
 	WebTestClient client;
+
+	@Autowired
+	io.micrometer.core.instrument.MeterRegistry meters;
+
+	private double counter(String name, String endpoint) {
+		return this.meters.get(name).tag("endpoint", endpoint).counter().count();
+	}
 
 	@Test
 	void publishesTheBodyAsItIsAndAnswersItsMessageIdOnceConfirmed() {
@@ -177,6 +188,32 @@ class ProducerEndpointIntegrationTests {
 			ids.add(message.getMessageProperties().getMessageId());
 		}
 		assertThat(ids).hasSize(20).allMatch((id) -> Integer.parseInt(id.substring("concurrent-".length())) % 2 == 0);
+	}
+
+	@Test
+	void anEndpointWithSeveralBackendsAnswersOkOnlyWhenEveryBrokerConfirmedAndListsEachOutcome() {
+		this.client.post().uri("/both").bodyValue("{\"both\": true}").exchange()
+			.expectStatus().isEqualTo(502)
+			.expectBody()
+			.jsonPath("$.type").isEqualTo("urn:amqp-gateway:problem:unroutable")
+			.jsonPath("$.backends.length()").isEqualTo(2)
+			.jsonPath("$.backends[0].outcome").isEqualTo("confirmed")
+			.jsonPath("$.backends[1].outcome").isEqualTo("unroutable");
+		// The first exchange took it: the problem says so, and the message is there.
+		Message message = TestBroker.template().receive(QUEUE, 10_000);
+		assertThat(message).isNotNull();
+		assertThat(message.getMessageProperties().getReceivedRoutingKey()).isEqualTo("orders.both");
+	}
+
+	@Test
+	void countsWhatItPublishedAndWhatTheBrokerAnswered() {
+		double confirmedBefore = counter("gateway.published.confirmed", "/static");
+		double publishedBefore = counter("gateway.published", "/static");
+		this.client.post().uri("/static").bodyValue("{}").exchange().expectStatus().isOk();
+		assertThat(counter("gateway.published", "/static")).isEqualTo(publishedBefore + 1);
+		assertThat(counter("gateway.published.confirmed", "/static")).isEqualTo(confirmedBefore + 1);
+		assertThat(this.meters.get("gateway.published.confirm").tag("endpoint", "/static").timer().count()).isPositive();
+		TestBroker.template().receive(QUEUE, 10_000);
 	}
 
 	@Test
