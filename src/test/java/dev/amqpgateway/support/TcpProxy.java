@@ -22,7 +22,8 @@ import javax.net.ssl.SSLServerSocket;
  * A TCP proxy on the loopback interface in front of a real server (the test broker), for fault
  * tests: it forwards connections while {@link #open() open}, and can {@link #refuse()} new ones,
  * {@link #blackhole()} them (accept and never answer, as a hung server or a dropped route does),
- * and {@link #cut()} the live ones, in any order and as often as a test likes.
+ * {@link #stall()} or {@link #partition()} the live ones and {@link #cut()} them, in any order and
+ * as often as a test likes.
  *
  * <pre>
  * try (TcpProxy proxy = TcpProxy.to(TestBroker.host(), TestBroker.port())) {
@@ -60,6 +61,9 @@ public final class TcpProxy implements AutoCloseable {
 
 	/** While set, nothing the upstream sends reaches the clients of live connections. */
 	private volatile boolean stalled;
+
+	/** While set, nothing the clients of live connections send reaches the upstream either. */
+	private volatile boolean partitioned;
 
 	private TcpProxy(ServerSocket server, String host, int port) {
 		this.server = server;
@@ -172,10 +176,24 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * Pass on what the upstream sent while stalled, and everything after.
+	 * Hold everything on live connections, both ways, until {@link #resume()}, as a network that
+	 * drops every packet does: the clients' writes succeed, and what they sent meanwhile never
+	 * reaches the upstream if the connections are {@link #cut()} before the proxy resumes.
+	 * @return this proxy
+	 */
+	public TcpProxy partition() {
+		this.partitioned = true;
+		this.stalled = true;
+		return this;
+	}
+
+	/**
+	 * Pass on what either side sent while stalled or partitioned, and everything after; what was
+	 * held on connections cut meanwhile is dropped.
 	 * @return this proxy
 	 */
 	public TcpProxy resume() {
+		this.partitioned = false;
 		this.stalled = false;
 		return this;
 	}
@@ -289,7 +307,7 @@ public final class TcpProxy implements AutoCloseable {
 			try (InputStream in = from.getInputStream()) {
 				int read;
 				while ((read = in.read(buffer)) != -1) {
-					while (this.stalled && "down".equals(direction)) {
+					while ((this.stalled && "down".equals(direction)) || (this.partitioned && "up".equals(direction))) {
 						Thread.sleep(5);
 					}
 					out.write(buffer, 0, read);
