@@ -46,10 +46,11 @@ import com.google.gson.JsonParser;
  * which that sum stayed above zero, in seconds (from its first poll to the poll after its last;
  * failed polls neither end nor start a stretch);
  * <li>{@code idle_held_1s=}: the largest, over the polls, sum over the idle instances of the
- * smallest gauge value each showed during the second before (failed polls left out): an upper bound of the messages that
- * had been held unclaimed by idle instances for a whole second at that moment (a level count while
- * messages come and go would overstate it), and the exact number when the idle instances neither
- * hand out nor release anything, as the gateway before issue 10 does;
+ * smallest gauge value each showed during the second before (failed polls left out): an upper
+ * bound of the messages that had been held unclaimed by idle instances for a whole second at that
+ * moment (a level count while messages come and go would overstate it), and the exact number when
+ * the idle instances neither hand out nor release anything, as a gateway that keeps its prefetch
+ * window full does;
  * <li>{@code polls=}, {@code failed_polls=}.
  * </ul>
  */

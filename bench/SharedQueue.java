@@ -7,7 +7,7 @@ import com.rabbitmq.client.ConnectionFactory;
 
 /**
  * The queue chores of bench/instances that {@link BenchQueue} lacks: publish persistent messages
- * (the issue's reproduction publishes what a producer in production would), wait until a number
+ * (what a producer in production publishes), wait until a number
  * of consumers (the gateway instances) are subscribed, and read the queue's ready and consumer
  * counts at this moment (the management API's figures are as old as its last statistics sample).
  *
