@@ -25,8 +25,11 @@ import org.springframework.scheduling.TaskScheduler;
  *
  * <p>The consumer follows demand, so that messages never wait in this instance while a client of
  * another instance wants them: it is subscribed only once a request waits, with a prefetch of the
- * requests waiting then, doubled each time it is full while requests still wait (never beyond the
- * backend's prefetch, counting what earlier consumers of the channel still hold). Without a request
+ * requests waiting then, doubled each time a request has to wait after the consumer received its
+ * whole prefetch (never beyond the backend's prefetch, counting what earlier consumers of the
+ * channel still hold). Growth does not wait for the consumer to be full by the gateway's count:
+ * the broker counts a message until its acknowledgement is sent, and the gateway gathers
+ * acknowledgements for a moment before sending them. Without a request
  * for {@code release_after} it is cancelled; a message taken ahead of demand and left unclaimed that
  * long goes back to the queue when the queue has other consumers (it stays when this backend is
  * the queue's only consumer, since nobody else could take it). A queue that is exclusive or
@@ -128,8 +131,8 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 	}
 
 	/**
-	 * Subscribe when requests wait and nothing consumes, or grow the consumer when it is full while
-	 * requests still wait.
+	 * Subscribe when requests wait and nothing consumes, or grow the consumer when requests wait
+	 * although its whole prefetch has come.
 	 */
 	private void adjust() {
 		ChannelState current = this.state;
@@ -145,7 +148,7 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 					subscribe(current, Math.min(room, waiting));
 				}
 			}
-			else if (consumer.unsettled.get() >= consumer.prefetch && room > 0) {
+			else if (consumer.delivered.get() >= consumer.prefetch && room > 0) {
 				current.channel.basicCancel(consumer.tag);
 				current.subscription = null;
 				subscribe(current, Math.min(room, consumer.prefetch * 2));
@@ -251,6 +254,9 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 		/** Deliveries of this consumer not settled yet. */
 		private final AtomicInteger unsettled = new AtomicInteger();
 
+		/** Deliveries of this consumer so far: once its whole prefetch came, demand outruns it. */
+		private final AtomicInteger delivered = new AtomicInteger();
+
 		private volatile String tag = "";
 
 		Subscription(int prefetch) {
@@ -277,6 +283,7 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 			Channel from = getChannel();
 			this.channelState.unsettled.incrementAndGet();
 			this.subscription.unsettled.incrementAndGet();
+			this.subscription.delivered.incrementAndGet();
 			Delivery.Settlement settlement = counted(ConsumingBackend.this.acker.settlementOf(from,
 					envelope.getDeliveryTag(), ConsumingBackend.this.metrics));
 			Delivery delivery = new Delivery(body, properties, envelope.isRedeliver(), settlement);
