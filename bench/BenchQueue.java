@@ -7,8 +7,10 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 
 /**
- * The bench's queue chores over AMQP on the local broker: fill the queue with 1 KiB JSON messages,
- * read its depth (ready messages), purge it, delete it and its namesake exchange. Usage: {@code BenchQueue <uri> prefill|depth|purge|delete <queue> [count]}.
+ * The bench's queue chores over AMQP on the local broker: declare a durable queue bound to a durable
+ * direct exchange of the same name (routing key: the queue's name), fill the queue with 1 KiB JSON
+ * messages, read its depth (ready messages), purge it, delete it and its namesake exchange. Usage:
+ * {@code BenchQueue <uri> declare|prefill|depth|purge|delete <queue> [count]}.
  */
 public final class BenchQueue {
 
@@ -20,7 +22,7 @@ public final class BenchQueue {
 
 	public static void main(String[] args) throws Exception {
 		if (args.length < 3) {
-			System.err.println("usage: BenchQueue <amqp-uri> prefill|depth|purge|delete <queue> [count]");
+			System.err.println("usage: BenchQueue <amqp-uri> declare|prefill|depth|purge|delete <queue> [count]");
 			System.exit(2);
 		}
 		ConnectionFactory factory = new ConnectionFactory();
@@ -28,6 +30,11 @@ public final class BenchQueue {
 		String queue = args[2];
 		try (Connection connection = factory.newConnection("amqp-gateway bench"); Channel channel = connection.createChannel()) {
 			switch (args[1]) {
+				case "declare" -> {
+					channel.exchangeDeclare(queue, "direct", true);
+					channel.queueDeclare(queue, true, false, false, null);
+					channel.queueBind(queue, queue, queue);
+				}
 				case "prefill" -> prefill(channel, queue, Integer.parseInt(args[3]));
 				case "depth" -> System.out.println(channel.queueDeclarePassive(queue).getMessageCount());
 				case "purge" -> channel.queuePurge(queue);

@@ -1,5 +1,6 @@
 package dev.amqpgateway.http;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import dev.amqpgateway.publish.ProducerBackend;
 import dev.amqpgateway.publish.PublishOutcome;
 import dev.amqpgateway.publish.PublishRequest;
 import reactor.core.publisher.Mono;
+import tools.jackson.core.io.JsonStringEncoder;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -83,6 +85,10 @@ final class PublishHandler implements HandlerFunction<ServerResponse> {
 		catch (InvalidPublishRequestException ex) {
 			return Mono.error(badRequest(ex.getMessage()));
 		}
+		if (publishes.size() == 1) {
+			// The usual single backend: its outcome as it comes, without zip's coordination.
+			return publishes.get(0).flatMap((outcome) -> answer(List.of(outcome)));
+		}
 		return Mono.zip(publishes, (outcomes) -> {
 			List<PublishOutcome> list = new ArrayList<>();
 			for (Object outcome : outcomes) {
@@ -94,11 +100,19 @@ final class PublishHandler implements HandlerFunction<ServerResponse> {
 
 	private Mono<ServerResponse> answer(List<PublishOutcome> outcomes) {
 		if (outcomes.stream().allMatch(PublishOutcome.Confirmed.class::isInstance)) {
-			Map<String, Object> body = new LinkedHashMap<>();
-			body.put("message_id", outcomes.get(0).messageId());
-			return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+			return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(confirmed(outcomes.get(0)));
 		}
 		return Mono.error(problemOf(outcomes));
+	}
+
+	/**
+	 * The body of a 200, {@code {"message_id":"..."}}, written as bytes: the same JSON Jackson
+	 * would write for a map, without an encoder lookup and a generator per response.
+	 */
+	private static byte[] confirmed(PublishOutcome outcome) {
+		StringBuilder json = new StringBuilder("{\"message_id\":\"");
+		JsonStringEncoder.getInstance().quoteAsString(outcome.messageId(), json);
+		return json.append("\"}").toString().getBytes(StandardCharsets.UTF_8);
 	}
 
 	private ErrorResponseException problemOf(List<PublishOutcome> outcomes) {

@@ -135,6 +135,20 @@ class ProducerEndpointIntegrationTests {
 	}
 
 	@Test
+	void aMessageIdFromThePathIsAnsweredAsJsonWhateverItsCharacters() {
+		String id = "say \"hi\" \\ \u00e9t\u00e9";
+		this.client.post().uri("/produce/1/2/{id}/0/orders.escaped", id)
+			.bodyValue("{}")
+			.exchange()
+			.expectStatus().isOk()
+			.expectHeader().contentType(MediaType.APPLICATION_JSON)
+			.expectBody().json("{\"message_id\": \"say \\\"hi\\\" \\\\ \u00e9t\u00e9\"}", true);
+		Message message = TestBroker.template().receive(QUEUE, 10_000);
+		assertThat(message).isNotNull();
+		assertThat(message.getMessageProperties().getMessageId()).isEqualTo(id);
+	}
+
+	@Test
 	void aStaticRoutingKeyAndTransientDeliveryAreUsedAsConfigured() {
 		EntityExchangeResult<Map> result = this.client.post().uri("/static")
 			.bodyValue("plain text")
