@@ -1,15 +1,11 @@
 package dev.amqpgateway.consume;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import dev.amqpgateway.broker.Brokers;
+import dev.amqpgateway.broker.FirstAttempts;
 import dev.amqpgateway.broker.ReconnectBackOff;
 import dev.amqpgateway.broker.ReconnectingChannel;
 import dev.amqpgateway.config.Backend;
@@ -31,8 +27,6 @@ import org.springframework.scheduling.TaskScheduler;
 public class ConsumerBackends implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(ConsumerBackends.class);
-
-	private static final Duration STARTUP_WAIT = Duration.ofSeconds(30);
 
 	private final List<AbstractConsumerBackend> backends = new ArrayList<>();
 
@@ -102,22 +96,7 @@ public class ConsumerBackends implements SmartLifecycle {
 	 */
 	@Override
 	public void start() {
-		CompletableFuture<?>[] firstAttempts = this.backends.stream()
-			.map(AbstractConsumerBackend::start)
-			.toArray(CompletableFuture[]::new);
-		try {
-			CompletableFuture.allOf(firstAttempts).get(STARTUP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (TimeoutException ex) {
-			logger.warn("Some brokers did not answer within " + STARTUP_WAIT.toSeconds()
-					+ "s; starting anyway while they keep connecting");
-		}
-		catch (ExecutionException ex) {
-			throw new IllegalStateException(ex.getCause());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		FirstAttempts.await(this.backends.stream().map(AbstractConsumerBackend::start).toList(), logger);
 		this.running = true;
 	}
 

@@ -1,14 +1,10 @@
 package dev.amqpgateway.publish;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import dev.amqpgateway.broker.Brokers;
+import dev.amqpgateway.broker.FirstAttempts;
 import dev.amqpgateway.broker.ReconnectBackOff;
 import dev.amqpgateway.broker.ReconnectingChannel;
 import dev.amqpgateway.config.Backend;
@@ -30,8 +26,6 @@ import org.springframework.scheduling.TaskScheduler;
 public class ProducerBackends implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(ProducerBackends.class);
-
-	private static final Duration STARTUP_WAIT = Duration.ofSeconds(30);
 
 	private final List<ConfirmingProducer> backends = new ArrayList<>();
 
@@ -73,22 +67,7 @@ public class ProducerBackends implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		CompletableFuture<?>[] firstAttempts = this.backends.stream()
-			.map(ConfirmingProducer::start)
-			.toArray(CompletableFuture[]::new);
-		try {
-			CompletableFuture.allOf(firstAttempts).get(STARTUP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (TimeoutException ex) {
-			logger.warn("Some brokers did not answer within " + STARTUP_WAIT.toSeconds()
-					+ "s; starting anyway while they keep connecting");
-		}
-		catch (ExecutionException ex) {
-			throw new IllegalStateException(ex.getCause());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		FirstAttempts.await(this.backends.stream().map(ConfirmingProducer::start).toList(), logger);
 		this.running = true;
 	}
 
