@@ -97,10 +97,9 @@ class DemandFollowingIntegrationTests {
 		}
 		await().until(() -> TestBroker.depth(HELD).unacknowledged() == WINDOW);
 		// Requests still wait for the first backend, whose window is full: it grows no further.
-		for (int sample = 0; sample < 5; sample++) {
-			assertThat(TestBroker.depth(HELD)).isEqualTo(new QueueDepth(requests - WINDOW, WINDOW));
-			Thread.sleep(200);
-		}
+		await().during(Duration.ofSeconds(1))
+			.atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(TestBroker.depth(HELD)).isEqualTo(new QueueDepth(requests - WINDOW, WINDOW)));
 		for (int i = 0; i < requests; i++) {
 			publish(SIBLING, "{\"sibling\": " + i + "}");
 		}
