@@ -34,7 +34,8 @@ class ModularityTests {
 			"consume", Set.of("config", "broker"),
 			"http", Set.of("config", "broker", "consume", "publish"),
 			"publish", Set.of("config", "broker"),
-			"health", Set.of("config", "broker", "topology", "consume", "publish"));
+			"agent", Set.of("config", "broker", "consume"),
+			"health", Set.of("config", "broker", "topology", "consume", "publish", "agent"));
 
 	@Test
 	void featurePackagesDependOnlyOnThoseBelowThem() throws IOException {

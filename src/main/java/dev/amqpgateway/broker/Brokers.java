@@ -37,11 +37,19 @@ public class Brokers implements DisposableBean {
 			List<Backend> backends = properties.endpoints().get(i).backend();
 			for (int j = 0; j < backends.size(); j++) {
 				String tlsKey = "gateway.endpoints[" + i + "].backend[" + j + "].tls";
-				tlsBundles.check(backends.get(j).tls(), tlsKey);
-				this.brokers.computeIfAbsent(BrokerKey.of(backends.get(j)),
-						(key) -> create("broker-" + this.brokers.size(), key, tlsKey, tlsBundles, context));
+				add(backends.get(j), tlsKey, tlsBundles, context);
 			}
 		}
+		for (int i = 0; i < properties.asyncAgents().size(); i++) {
+			add(properties.asyncAgents().get(i).amqpBackend(), "gateway.async-agents[" + i + "].amqp.tls", tlsBundles,
+					context);
+		}
+	}
+
+	private void add(Backend backend, String tlsKey, TlsBundles tlsBundles, ApplicationContext context) {
+		tlsBundles.check(backend.tls(), tlsKey);
+		this.brokers.computeIfAbsent(BrokerKey.of(backend),
+				(key) -> create("broker-" + this.brokers.size(), key, tlsKey, tlsBundles, context));
 	}
 
 	/**

@@ -14,7 +14,8 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Configuration of the gateway: its consumer and producer endpoints and the bounds they share.
+ * Configuration of the gateway: its consumer and producer endpoints, its async agents and the
+ * bounds they share.
  *
  * @param timeout default wait of every endpoint that sets no timeout of its own
  * @param maxBackoff longest wait between two reconnect attempts, whatever the strategy
@@ -28,6 +29,7 @@ import org.springframework.validation.annotation.Validated;
  * ahead of demand without a request for it, before it cancels the consumer and, when the queue has
  * other consumers, returns the message to the queue
  * @param endpoints the consumer and producer endpoints, each with one or more backends
+ * @param asyncAgents the agents that send the messages of a queue to HTTP services
  */
 @ConfigurationProperties(prefix = "gateway", ignoreUnknownFields = false)
 @Validated
@@ -40,7 +42,8 @@ public record GatewayProperties(
 		@DefaultValue("16MB") DataSize maxMessageSize,
 		@DefaultValue("1MB") DataSize maxBodySize,
 		@DefaultValue("1s") @DurationMin(millis = 10, message = "must be at least 10ms, such as 1s") Duration releaseAfter,
-		@DefaultValue List<@Valid Endpoint> endpoints) {
+		@DefaultValue List<@Valid Endpoint> endpoints,
+		@DefaultValue List<@Valid AsyncAgent> asyncAgents) {
 
 	/**
 	 * The largest message a RabbitMQ broker can be configured to accept: it refuses a
@@ -70,6 +73,15 @@ public record GatewayProperties(
 	 */
 	public List<Endpoint> producerEndpoints() {
 		return this.endpoints.stream().filter(Endpoint::isProducer).toList();
+	}
+
+	/**
+	 * How long an agent's backends have to accept a message.
+	 * @param agent one of this configuration's agents
+	 * @return the agent's own {@code consumer.timeout}, else the default one
+	 */
+	public Duration timeoutOf(AsyncAgent agent) {
+		return (agent.consumer().timeout() != null) ? agent.consumer().timeout() : this.timeout;
 	}
 
 	/**

@@ -63,8 +63,17 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 	}
 
 	@Override
-	public boolean settleUndecodable(Delivery delivery) {
-		return this.poison.settleUndecodable(delivery);
+	public boolean settleFailed(Delivery delivery) {
+		return this.poison.settleFailed(delivery);
+	}
+
+	@Override
+	public long deliveryCount(Delivery delivery) {
+		Object count = delivery.headers().get("x-delivery-count");
+		if (count instanceof Number number) {
+			return number.longValue() + 1;
+		}
+		return this.poison.failuresOf(delivery) + 1;
 	}
 
 	@Override
@@ -75,6 +84,11 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 	@Override
 	public int index() {
 		return this.key.index();
+	}
+
+	@Override
+	public @Nullable String agent() {
+		return this.key.agent();
 	}
 
 	@Override
@@ -228,8 +242,8 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 	}
 
 	final String describe() {
-		return "endpoint " + endpoint() + " backend " + index() + " (queue '" + queue() + "' on " + this.broker.id()
-				+ ")";
+		String owner = (agent() != null) ? "async agent " + agent() : "endpoint " + endpoint() + " backend " + index();
+		return owner + " (queue '" + queue() + "' on " + this.broker.id() + ")";
 	}
 
 }

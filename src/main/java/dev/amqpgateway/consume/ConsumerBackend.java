@@ -6,6 +6,7 @@ import dev.amqpgateway.broker.BackendUnavailableException;
 import dev.amqpgateway.broker.Broker;
 import dev.amqpgateway.broker.ChannelStatus;
 import dev.amqpgateway.config.Backend;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -26,12 +27,22 @@ public interface ConsumerBackend {
 	Mono<Delivery> receive(Lease lease, Duration timeout);
 
 	/**
-	 * Settle a message the request could not decode: requeued, or rejected once it has failed
-	 * {@code max_deliveries} times (at once with {@code nack_discard}).
+	 * Settle a message that could not be served — a request could not decode it, an agent's
+	 * backends refused it: requeued, or rejected once it has failed {@code max_deliveries} times
+	 * (at once with {@code nack_discard}).
 	 * @param delivery a delivery of this backend's lease
 	 * @return true when it was rejected, false when requeued
 	 */
-	boolean settleUndecodable(Delivery delivery);
+	boolean settleFailed(Delivery delivery);
+
+	/**
+	 * How many times the message has been delivered, this time included, as far as is known: the
+	 * broker's count on a quorum queue ({@code x-delivery-count} + 1), else one more than the
+	 * failures this gateway counted for it.
+	 * @param delivery a delivery of this backend
+	 * @return the count, from 1
+	 */
+	long deliveryCount(Delivery delivery);
 
 	/**
 	 * Path of the endpoint this backend belongs to.
@@ -44,6 +55,12 @@ public interface ConsumerBackend {
 	 * @return the index, from 0
 	 */
 	int index();
+
+	/**
+	 * The async agent whose queue this is.
+	 * @return the agent's name, or null for an endpoint's backend
+	 */
+	@Nullable String agent();
 
 	/**
 	 * The configuration of the backend.

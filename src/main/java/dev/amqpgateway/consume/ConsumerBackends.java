@@ -1,5 +1,6 @@
 package dev.amqpgateway.consume;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -8,6 +9,7 @@ import dev.amqpgateway.broker.Brokers;
 import dev.amqpgateway.broker.FirstAttempts;
 import dev.amqpgateway.broker.ReconnectBackOff;
 import dev.amqpgateway.broker.ReconnectingChannel;
+import dev.amqpgateway.config.AsyncAgent;
 import dev.amqpgateway.config.Backend;
 import dev.amqpgateway.config.Consumer;
 import dev.amqpgateway.config.Endpoint;
@@ -21,7 +23,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * Every backend of every consumer endpoint, started before the web server opens (topology
+ * Every backend of every consumer endpoint and the queue of every async agent, started before the web server opens (topology
  * declared, first connection made) and stopped after it closes.
  */
 public class ConsumerBackends implements SmartLifecycle {
@@ -37,30 +39,56 @@ public class ConsumerBackends implements SmartLifecycle {
 		for (Endpoint endpoint : properties.consumerEndpoints()) {
 			for (int i = 0; i < endpoint.backend().size(); i++) {
 				Backend backend = endpoint.backend().get(i);
-				Consumer consumer = backend.consumer();
-				BackendMetrics metrics = new BackendMetrics(registry, endpoint.endpoint(), i, consumer.name());
-				ReconnectingChannel.Settings channel = new ReconnectingChannel.Settings(brokers.brokerFor(backend),
-						new ReconnectBackOff(consumer.backoffStrategy(), properties.maxBackoff(), consumer.maxRetries()),
-						properties.maxBackoff(), scheduler);
-				BackendContext context = new BackendContext(new BackendKey(endpoint.endpoint(), i), backend, channel,
-						metrics, new Acker(ackExecutor),
-						new PoisonPolicy(consumer.nackDiscard(), properties.maxDeliveries()),
-						(consumer.prefetchCount() > 0) ? consumer.prefetchCount() : properties.prefetchLimit(),
-						properties.maxMessageSize().toBytes(), properties.releaseAfter());
-				AbstractConsumerBackend consumerBackend = consumer.autoAck() ? new PollingBackend(context)
-						: new ConsumingBackend(context);
-				metrics.watch(registry, consumerBackend);
-				this.backends.add(consumerBackend);
+				int prefetch = (backend.consumer().prefetchCount() > 0) ? backend.consumer().prefetchCount()
+						: properties.prefetchLimit();
+				add(new BackendKey(endpoint.endpoint(), i), backend, prefetch, properties.maxBackoff(), properties,
+						brokers, scheduler, registry, ackExecutor);
 			}
+		}
+		for (AsyncAgent agent : properties.asyncAgents()) {
+			add(BackendKey.ofAgent(agent.name()), agent.amqpBackend(), agent.prefetch(),
+					agent.connection().healthInterval(), properties, brokers, scheduler, registry, ackExecutor);
 		}
 	}
 
+	private void add(BackendKey key, Backend backend, int prefetch, Duration giveUpPause, GatewayProperties properties,
+			Brokers brokers, TaskScheduler scheduler, MeterRegistry registry, ScheduledExecutorService ackExecutor) {
+		Consumer consumer = backend.consumer();
+		BackendMetrics metrics = new BackendMetrics(registry, key.endpoint(), key.index(), consumer.name());
+		ReconnectingChannel.Settings channel = new ReconnectingChannel.Settings(brokers.brokerFor(backend),
+				new ReconnectBackOff(consumer.backoffStrategy(), properties.maxBackoff(), consumer.maxRetries()),
+				giveUpPause, scheduler);
+		BackendContext context = new BackendContext(key, backend, channel, metrics, new Acker(ackExecutor),
+				new PoisonPolicy(consumer.nackDiscard(), properties.maxDeliveries()), prefetch,
+				properties.maxMessageSize().toBytes(), properties.releaseAfter());
+		AbstractConsumerBackend consumerBackend = consumer.autoAck() ? new PollingBackend(context)
+				: new ConsumingBackend(context);
+		metrics.watch(registry, consumerBackend);
+		this.backends.add(consumerBackend);
+	}
+
 	/**
-	 * Every backend, in configuration order.
+	 * Every backend of every consumer endpoint, in configuration order.
 	 * @return the backends
 	 */
 	public List<ConsumerBackend> all() {
-		return List.copyOf(this.backends);
+		return this.backends.stream()
+			.filter((backend) -> backend.agent() == null)
+			.map(ConsumerBackend.class::cast)
+			.toList();
+	}
+
+	/**
+	 * The queue of an async agent.
+	 * @param agent name of the agent
+	 * @return the agent's consumer backend
+	 * @throws IllegalArgumentException when there is no such agent
+	 */
+	public ConsumerBackend agent(String agent) {
+		return this.backends.stream()
+			.filter((backend) -> agent.equals(backend.agent()))
+			.findFirst()
+			.orElseThrow(() -> new IllegalArgumentException("No async agent " + agent));
 	}
 
 	/**
@@ -70,7 +98,7 @@ public class ConsumerBackends implements SmartLifecycle {
 	 */
 	public List<ConsumerBackend> of(String endpoint) {
 		return this.backends.stream()
-			.filter((backend) -> backend.endpoint().equals(endpoint))
+			.filter((backend) -> backend.agent() == null && backend.endpoint().equals(endpoint))
 			.map(ConsumerBackend.class::cast)
 			.toList();
 	}
@@ -84,7 +112,8 @@ public class ConsumerBackends implements SmartLifecycle {
 	 */
 	public ConsumerBackend get(String endpoint, int index) {
 		return this.backends.stream()
-			.filter((backend) -> backend.endpoint().equals(endpoint) && backend.index() == index)
+			.filter((backend) -> backend.agent() == null && backend.endpoint().equals(endpoint)
+					&& backend.index() == index)
 			.findFirst()
 			.orElseThrow(() -> new IllegalArgumentException("No backend " + index + " on " + endpoint));
 	}

@@ -286,7 +286,7 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 			this.subscription.delivered.incrementAndGet();
 			Delivery.Settlement settlement = counted(ConsumingBackend.this.acker.settlementOf(from,
 					envelope.getDeliveryTag(), ConsumingBackend.this.metrics));
-			Delivery delivery = new Delivery(body, properties, envelope.isRedeliver(), settlement);
+			Delivery delivery = new Delivery(body, properties, envelope, settlement);
 			if (refusedAsOversize(body, delivery::reject)) {
 				return;
 			}

@@ -1,8 +1,10 @@
 package dev.amqpgateway.consume;
 
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Envelope;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,16 +19,22 @@ public final class Delivery {
 
 	private final boolean redelivered;
 
+	private final String exchange;
+
+	private final String routingKey;
+
 	private final Settlement settlement;
 
 	private final AtomicBoolean settled = new AtomicBoolean();
 
 	private final long receivedNanos = System.nanoTime();
 
-	Delivery(byte[] body, AMQP.BasicProperties properties, boolean redelivered, Settlement settlement) {
+	Delivery(byte[] body, AMQP.BasicProperties properties, Envelope envelope, Settlement settlement) {
 		this.body = body;
 		this.properties = properties;
-		this.redelivered = redelivered;
+		this.redelivered = envelope.isRedeliver();
+		this.exchange = envelope.getExchange();
+		this.routingKey = envelope.getRoutingKey();
 		this.settlement = settlement;
 	}
 
@@ -46,12 +54,61 @@ public final class Delivery {
 		return this.receivedNanos;
 	}
 
-	boolean redelivered() {
+	/**
+	 * Whether the broker delivered this message before, to this or another consumer.
+	 * @return the delivery's redelivered flag
+	 */
+	public boolean redelivered() {
 		return this.redelivered;
 	}
 
-	@Nullable String messageId() {
+	/**
+	 * The exchange the message was published to.
+	 * @return its name, empty for the default exchange
+	 */
+	public String exchange() {
+		return this.exchange;
+	}
+
+	/**
+	 * The routing key the message was published with.
+	 * @return the routing key
+	 */
+	public String routingKey() {
+		return this.routingKey;
+	}
+
+	/**
+	 * The message's id, as the publisher set it.
+	 * @return the id, or null
+	 */
+	public @Nullable String messageId() {
 		return this.properties.getMessageId();
+	}
+
+	/**
+	 * The message's correlation id, as the publisher set it.
+	 * @return the id, or null
+	 */
+	public @Nullable String correlationId() {
+		return this.properties.getCorrelationId();
+	}
+
+	/**
+	 * The message's content type, as the publisher set it.
+	 * @return the content type, or null
+	 */
+	public @Nullable String contentType() {
+		return this.properties.getContentType();
+	}
+
+	/**
+	 * The message's AMQP headers.
+	 * @return the headers, empty when it has none
+	 */
+	public Map<String, Object> headers() {
+		Map<String, Object> headers = this.properties.getHeaders();
+		return (headers != null) ? headers : Map.of();
 	}
 
 	/**

@@ -9,13 +9,15 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decides the fate of a message that cannot be decoded: requeued for another try, or rejected
+ * Decides the fate of a message that cannot be served (a request cannot decode it, an agent's
+ * backends refuse it): requeued for another try, or rejected
  * without requeue (dead-lettered when the queue has a dead-letter exchange) once this gateway
- * failed to decode it {@code gateway.max_deliveries} times, or at once with {@code nack_discard}.
+ * failed to serve it {@code gateway.max_deliveries} times, or at once with {@code nack_discard}.
  * The policy counts its own failures, by message id or, without one, by a digest of the body. It
  * does not read a quorum queue's {@code x-delivery-count}: that also counts every return to the
  * queue that was no failure — a message given back unread for other consumers, a client that left
- * before its response was written — and the limit would reject messages nobody failed to decode.
+ * before its response was written, an agent's backend that could not be reached — and the limit
+ * would reject messages nobody failed to serve.
  */
 final class PoisonPolicy {
 
@@ -40,17 +42,29 @@ final class PoisonPolicy {
 	}
 
 	/**
-	 * Settle a delivery that failed to decode.
+	 * Settle a delivery that could not be served.
 	 * @param delivery the delivery
 	 * @return true when it was rejected for good, false when it was requeued
 	 */
-	boolean settleUndecodable(Delivery delivery) {
+	boolean settleFailed(Delivery delivery) {
 		if (this.discardAtOnce || deliveries(delivery) >= this.maxDeliveries) {
 			delivery.reject();
 			return true;
 		}
 		delivery.requeue();
 		return false;
+	}
+
+	/**
+	 * How many times this gateway failed to serve the message so far.
+	 * @param delivery a delivery of the message
+	 * @return the failures counted and not yet forgotten
+	 */
+	int failuresOf(Delivery delivery) {
+		String key = keyOf(delivery);
+		synchronized (this.failures) {
+			return this.failures.getOrDefault(key, 0);
+		}
 	}
 
 	private long deliveries(Delivery delivery) {

@@ -68,8 +68,8 @@ final class PollingBackend extends AbstractConsumerBackend {
 		}
 		else if (response != null) {
 			this.emptyPolls = 0;
-			this.handoff.offer(new Delivery(response.getBody(), response.getProps(),
-					response.getEnvelope().isRedeliver(), Delivery.Settlement.NONE), () -> true);
+			this.handoff.offer(new Delivery(response.getBody(), response.getProps(), response.getEnvelope(),
+					Delivery.Settlement.NONE), () -> true);
 			this.pollScheduler.schedule(this::poll);
 		}
 		else {

@@ -29,8 +29,10 @@ class BackendHealthIndicator extends AbstractHealthIndicator {
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
 		ChannelStatus status = this.backend.status();
-		builder.withDetail("endpoint", this.backend.endpoint())
-			.withDetail("queue", this.backend.queue())
+		if (this.backend.agent() == null) {
+			builder.withDetail("endpoint", this.backend.endpoint());
+		}
+		builder.withDetail("queue", this.backend.queue())
 			.withDetail("broker", this.backend.broker().display())
 			.withDetail("state", status.state());
 		switch (status.state()) {

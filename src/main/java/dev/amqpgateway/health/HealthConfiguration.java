@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.amqpgateway.agent.Agent;
+import dev.amqpgateway.agent.AsyncAgents;
 import dev.amqpgateway.consume.ConsumerBackend;
 import dev.amqpgateway.consume.ConsumerBackends;
 import dev.amqpgateway.publish.ProducerBackend;
@@ -18,8 +20,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The gateway's health components ({@code gateway}: endpoint, then backend index; {@code brokers}
- * for the readiness group) and the masking of broker credentials in actuator output.
+ * The gateway's health components ({@code gateway}: endpoint, then backend index; {@code agents}:
+ * one per async agent; {@code brokers} for the readiness group) and the masking of broker credentials in actuator output.
  */
 @Configuration(proxyBeanMethods = false)
 class HealthConfiguration {
@@ -43,13 +45,29 @@ class HealthConfiguration {
 		return CompositeHealthContributor.fromMap(endpoints);
 	}
 
+	/**
+	 * One component per async agent, under {@code agents}, named as the agent.
+	 */
 	@Bean
-	BrokersHealthIndicator brokersHealthIndicator(ConsumerBackends backends, ProducerBackends producers) {
+	CompositeHealthContributor agentsHealthContributor(AsyncAgents agents, DeclarationFailures declarationFailures) {
+		Map<String, HealthContributor> byName = new LinkedHashMap<>();
+		for (Agent agent : agents.all()) {
+			byName.put(ComponentNames.nameOf(agent.name()),
+					new AgentHealthIndicator(agent, new BackendHealthIndicator(agent.queue(), declarationFailures)));
+		}
+		return CompositeHealthContributor.fromMap(byName);
+	}
+
+	@Bean
+	BrokersHealthIndicator brokersHealthIndicator(ConsumerBackends backends, ProducerBackends producers,
+			AsyncAgents agents) {
 		List<BrokersHealthIndicator.Channel> channels = new ArrayList<>();
 		backends.all().forEach((backend) -> channels.add(new BrokersHealthIndicator.Channel(backend.broker(),
 				backend::status)));
 		producers.all().forEach((backend) -> channels.add(new BrokersHealthIndicator.Channel(backend.broker(),
 				backend::status)));
+		agents.all().forEach((agent) -> channels.add(new BrokersHealthIndicator.Channel(agent.queue().broker(),
+				agent.queue()::status)));
 		return new BrokersHealthIndicator(channels);
 	}
 

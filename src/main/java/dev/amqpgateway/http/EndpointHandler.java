@@ -170,7 +170,7 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 	}
 
 	private String settleUndecodable(ConsumerBackend backend, Delivery delivery, String reason) {
-		boolean rejected = backend.settleUndecodable(delivery);
+		boolean rejected = backend.settleFailed(delivery);
 		String fate = rejected ? "rejected without requeue" : "requeued";
 		String detail = "A message on queue '" + backend.queue() + "' could not be decoded as "
 				+ backend.backend().encoding().name().toLowerCase().replace('_', '-') + " (" + reason + "); it was "

@@ -12,6 +12,7 @@ import java.util.Optional;
 import dev.amqpgateway.broker.Broker;
 import dev.amqpgateway.broker.Brokers;
 import dev.amqpgateway.broker.Failures;
+import dev.amqpgateway.config.AsyncAgent;
 import dev.amqpgateway.config.Backend;
 import dev.amqpgateway.config.Consumer;
 import dev.amqpgateway.config.Endpoint;
@@ -55,6 +56,15 @@ public class DeclarationFailures implements ApplicationListener<DeclarationExcep
 							"no failures kept for the broker of a configured backend");
 					failures.shares.add(new Share(endpoint.endpoint(), consumer.name(), consumer.exchange()));
 				}
+			}
+		}
+		for (AsyncAgent agent : properties.asyncAgents()) {
+			Backend backend = agent.amqpBackend();
+			if (backend.consumer().declare()) {
+				BrokerFailures failures = Objects.requireNonNull(this.byAdmin.get(brokers.brokerFor(backend).admin()),
+						"no failures kept for the broker of a configured agent");
+				failures.shares.add(new Share("agent:" + agent.name(), backend.consumer().name(),
+						backend.consumer().exchange()));
 			}
 		}
 	}

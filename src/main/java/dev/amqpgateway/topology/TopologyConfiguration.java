@@ -7,6 +7,7 @@ import java.util.Map;
 
 import dev.amqpgateway.broker.Broker;
 import dev.amqpgateway.broker.Brokers;
+import dev.amqpgateway.config.AsyncAgent;
 import dev.amqpgateway.config.Backend;
 import dev.amqpgateway.config.Consumer;
 import dev.amqpgateway.config.Endpoint;
@@ -26,7 +27,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The exchanges, queues and bindings of every consumer that declares them, and the exchange of
+ * The exchanges, queues and bindings of every consumer and agent that declares them, and the exchange of
  * every producer, each scoped to the admin of its own broker, which declares them whenever a
  * connection opens.
  */
@@ -58,6 +59,14 @@ class TopologyConfiguration {
 				}
 				declared.forEach((declarable) -> declarables.putIfAbsent(broker.id() + " " + describe(declarable),
 						declarable));
+			}
+		}
+		for (AsyncAgent agent : properties.asyncAgents()) {
+			Backend backend = agent.amqpBackend();
+			if (backend.consumer().declare()) {
+				Broker broker = brokers.brokerFor(backend);
+				declare(backend.consumer(), broker).forEach((declarable) -> declarables
+					.putIfAbsent(broker.id() + " " + describe(declarable), declarable));
 			}
 		}
 		return new Declarables(declarables.values());

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Envelope;
 import dev.amqpgateway.broker.BackendUnavailableException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -230,7 +231,7 @@ class HandoffTests {
 	}
 
 	private static Delivery delivery(String body) {
-		return new Delivery(body.getBytes(StandardCharsets.UTF_8), new AMQP.BasicProperties(), false,
+		return new Delivery(body.getBytes(StandardCharsets.UTF_8), new AMQP.BasicProperties(), new Envelope(1, false, "", ""),
 				Delivery.Settlement.NONE);
 	}
 

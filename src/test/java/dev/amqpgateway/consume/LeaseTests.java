@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Envelope;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,7 +90,7 @@ class LeaseTests {
 	}
 
 	private static Delivery delivery(Delivery.Settlement settlement) {
-		return new Delivery(new byte[0], new AMQP.BasicProperties(), false, settlement);
+		return new Delivery(new byte[0], new AMQP.BasicProperties(), new Envelope(1, false, "", ""), settlement);
 	}
 
 	/**
