@@ -489,6 +489,19 @@ class GatewayPropertiesTests {
 	}
 
 	@Test
+	void ignoresListElementsOfASourceThatAnEmptyListOverrides() {
+		Config emptied = yaml("""
+				gateway:
+				  endpoints: []
+				""");
+		PropertySource<?> replaced = new MapPropertySource("replaced", Map.of("gateway.endpoints[0].endpoint", "/replaced",
+				"gateway.endpoints[0].backend[0].amqp.consumer.name", "replaced"));
+		this.runner.withInitializer((context) -> context.getEnvironment().getPropertySources().addLast(replaced))
+			.withInitializer(emptied::addTo)
+			.run((context) -> assertThat(context.getBean(GatewayProperties.class).endpoints()).isEmpty());
+	}
+
+	@Test
 	void bindsTheKrakendExample() {
 		Config config = yaml("""
 				gateway:
