@@ -143,6 +143,14 @@ class KrakendConfigIntegrationTests {
 	}
 
 	@Test
+	void aPathDefinedInBothSourcesStopsStartupNamingBothPlaces(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> start("--gateway.krakend-config=classpath:krakend/duplicate.json"));
+		assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+			.contains("Origin: $.endpoints[0].endpoint in classpath:krakend/duplicate.json (line 5,")
+			.contains("is already the path of gateway.endpoints[0]; each endpoint needs its own (set in class path resource [application.yaml]");
+	}
+
+	@Test
 	void anotherVersionOrTemplateSyntaxStopsStartup(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> start("--spring.config.name=krakend-only",
 				"--gateway.krakend-config=classpath:krakend/version2.json"));
