@@ -62,6 +62,7 @@ final class GatewayPropertiesValidator implements Validator {
 			boolean kindsKnown = checkKinds(errors, field, backends);
 			if (kindsKnown) {
 				checkMethod(errors, field + ".method", endpoint);
+				checkOutputEncoding(errors, field + ".outputEncoding", endpoint);
 			}
 			for (int j = 0; j < backends.size(); j++) {
 				Backend backend = backends.get(j);
@@ -207,6 +208,20 @@ final class GatewayPropertiesValidator implements Validator {
 		}
 		else if (!"GET".equalsIgnoreCase(method)) {
 			reject(errors, field, method, "must be GET: an AMQP consumer endpoint answers GET only");
+		}
+	}
+
+	// The raw body is one message's: several backends would have to be merged, a producer answers its own way.
+	private static void checkOutputEncoding(Errors errors, String field, Endpoint endpoint) {
+		if (endpoint.outputEncoding() != OutputEncoding.NO_OP || endpoint.backend() == null) {
+			return;
+		}
+		if (endpoint.isProducer()) {
+			reject(errors, field, "no-op", "must be json on a producer endpoint: no-op answers a consumed message's raw body");
+		}
+		else if (endpoint.backend().size() != 1) {
+			reject(errors, field, "no-op", "needs exactly one backend: no-op answers one message's body as it is, "
+					+ "which several backends cannot share");
 		}
 	}
 

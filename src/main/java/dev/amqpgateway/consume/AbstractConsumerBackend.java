@@ -2,6 +2,8 @@ package dev.amqpgateway.consume;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import com.rabbitmq.client.Channel;
@@ -60,6 +62,29 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 	public Mono<Delivery> receive(Lease lease, Duration timeout) {
 		requested();
 		return this.handoff.receive(lease, timeout, this::isUp, this::unavailable, this::waitingStarted);
+	}
+
+	@Override
+	public Mono<List<Delivery>> receive(Lease lease, int max, Duration timeout) {
+		requested();
+		return this.handoff.receive(lease, max, timeout, this::isUp, this::unavailable, this::waitingStarted)
+			.flatMap((first) -> {
+				List<Delivery> batch = new ArrayList<>(max);
+				batch.add(first);
+				batch.addAll(this.handoff.takeBuffered(lease, max - 1));
+				return (batch.size() < max) ? topUp(lease, batch, max) : Mono.just(batch);
+			});
+	}
+
+	/**
+	 * Add to a batch what the queue has ready beyond what this backend holds.
+	 * @param lease the request's deliveries
+	 * @param batch the deliveries taken so far, at least one
+	 * @param max most deliveries in the batch
+	 * @return the batch, with what could be added
+	 */
+	Mono<List<Delivery>> topUp(Lease lease, List<Delivery> batch, int max) {
+		return Mono.just(batch);
 	}
 
 	@Override

@@ -1,6 +1,7 @@
 package dev.amqpgateway.consume;
 
 import java.time.Duration;
+import java.util.List;
 
 import dev.amqpgateway.broker.BackendUnavailableException;
 import dev.amqpgateway.broker.Broker;
@@ -25,6 +26,18 @@ public interface ConsumerBackend {
 	 * when the backend cannot serve
 	 */
 	Mono<Delivery> receive(Lease lease, Duration timeout);
+
+	/**
+	 * Take up to {@code max} messages for a request: wait at most the given time for the first,
+	 * then take, without waiting, what this backend holds and what the queue has ready (asking the
+	 * broker for what is not here yet), so that a batch is never short while the queue has messages.
+	 * @param lease the deliveries of the request, which takes ownership of the messages
+	 * @param max most messages to take, at least 1
+	 * @param timeout how long to wait for the first message when none is at hand
+	 * @return the deliveries, oldest first; empty when none came in time; a
+	 * {@link BackendUnavailableException} when the backend cannot serve
+	 */
+	Mono<List<Delivery>> receive(Lease lease, int max, Duration timeout);
 
 	/**
 	 * Settle a message that could not be served — a request could not decode it, an agent's

@@ -10,10 +10,13 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.amqpgateway.broker.BrokerConnector;
 import dev.amqpgateway.config.Consumer;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.scheduling.TaskScheduler;
 
@@ -160,6 +163,51 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 	}
 
 	/**
+	 * Ask the broker, with {@code basic.get} off the event loops, for what the queue has ready and
+	 * the consumer has not brought yet, until the batch is full or the queue has none ready; what
+	 * arrives meanwhile from the consumer is taken first.
+	 */
+	@Override
+	Mono<List<Delivery>> topUp(Lease lease, List<Delivery> batch, int max) {
+		ChannelState current = this.state;
+		if (current == null || !isUp()) {
+			return Mono.just(batch);
+		}
+		return Mono.fromCallable(() -> {
+			try {
+				while (batch.size() < max) {
+					List<Delivery> arrived = this.handoff.takeBuffered(lease, max - batch.size());
+					if (!arrived.isEmpty()) {
+						batch.addAll(arrived);
+						continue;
+					}
+					GetResponse response = current.channel.basicGet(queue(), false);
+					if (response == null) {
+						break;
+					}
+					current.unsettled.incrementAndGet();
+					Delivery delivery = new Delivery(response.getBody(), response.getProps(), response.getEnvelope(),
+							counted(this.acker.settlementOf(current.channel, response.getEnvelope().getDeliveryTag(),
+									this.metrics), current, null));
+					if (refusedAsOversize(response.getBody(), delivery::reject)) {
+						continue;
+					}
+					if (!lease.take(delivery)) {
+						// The request is over: the message goes back at once.
+						delivery.requeue();
+						break;
+					}
+					batch.add(delivery);
+				}
+			}
+			catch (IOException | ShutdownSignalException ex) {
+				// The channel is closing; the batch goes out with what it has.
+			}
+			return batch;
+		}).subscribeOn(Schedulers.boundedElastic());
+	}
+
+	/**
 	 * Cancel the consumer after {@code release_after} without a request, and give back to the
 	 * queue what was taken ahead of demand and waited that long, when others could take it. While
 	 * nothing consumes, the queue is looked up every {@code release_after} instead: its consumer count
@@ -218,6 +266,41 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 		subscription.tag = current.channel.basicConsume(queue(), false, "", backend().consumer().noLocal(),
 				false, null, new GatewayConsumer(current, subscription));
 		current.subscription = subscription;
+	}
+
+	/**
+	 * A settlement that also counts the delivery as settled on its channel and consumer.
+	 */
+	private static Delivery.Settlement counted(Delivery.Settlement settlement, ChannelState channel,
+			@Nullable Subscription subscription) {
+		return new Delivery.Settlement() {
+
+			@Override
+			public void ack() {
+				settled();
+				settlement.ack();
+			}
+
+			@Override
+			public void requeue() {
+				settled();
+				settlement.requeue();
+			}
+
+			@Override
+			public void reject() {
+				settled();
+				settlement.reject();
+			}
+
+			private void settled() {
+				channel.unsettled.decrementAndGet();
+				if (subscription != null) {
+					subscription.unsettled.decrementAndGet();
+				}
+			}
+
+		};
 	}
 
 	private BrokerConnector connector() {
@@ -285,7 +368,7 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 			this.subscription.unsettled.incrementAndGet();
 			this.subscription.delivered.incrementAndGet();
 			Delivery.Settlement settlement = counted(ConsumingBackend.this.acker.settlementOf(from,
-					envelope.getDeliveryTag(), ConsumingBackend.this.metrics));
+					envelope.getDeliveryTag(), ConsumingBackend.this.metrics), this.channelState, this.subscription);
 			Delivery delivery = new Delivery(body, properties, envelope, settlement);
 			if (refusedAsOversize(body, delivery::reject)) {
 				return;
@@ -297,35 +380,6 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 		@Override
 		public void handleCancel(String consumerTag) {
 			ConsumingBackend.this.lost(getChannel(), "the broker cancelled the consumer (queue deleted?)");
-		}
-
-		private Delivery.Settlement counted(Delivery.Settlement settlement) {
-			return new Delivery.Settlement() {
-
-				@Override
-				public void ack() {
-					settled();
-					settlement.ack();
-				}
-
-				@Override
-				public void requeue() {
-					settled();
-					settlement.requeue();
-				}
-
-				@Override
-				public void reject() {
-					settled();
-					settlement.reject();
-				}
-
-			};
-		}
-
-		private void settled() {
-			this.channelState.unsettled.decrementAndGet();
-			this.subscription.unsettled.decrementAndGet();
 		}
 
 	}

@@ -103,6 +103,14 @@ public final class Delivery {
 	}
 
 	/**
+	 * The message's AMQP properties, as the publisher set them.
+	 * @return the properties
+	 */
+	public AMQP.BasicProperties properties() {
+		return this.properties;
+	}
+
+	/**
 	 * The message's AMQP headers.
 	 * @return the headers, empty when it has none
 	 */

@@ -43,7 +43,7 @@ class ConsumerRoutesConfiguration {
 		RouterFunctions.Builder routes = RouterFunctions.route();
 		for (Endpoint endpoint : properties.consumerEndpoints()) {
 			String path = endpoint.endpoint();
-			routes.GET(path, new EndpointHandler(path, properties.timeoutOf(endpoint), backends.of(path), decoder,
+			routes.GET(path, new EndpointHandler(endpoint, properties.timeoutOf(endpoint), backends.of(path), decoder,
 					mapper));
 			routes.route(RequestPredicates.path(path),
 					(request) -> Mono.error(new MethodNotAllowedException(request.method(), Set.of(HttpMethod.GET))));

@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Objects;
 
 import dev.amqpgateway.config.Backend;
+import dev.amqpgateway.config.Endpoint;
 import dev.amqpgateway.config.Encoding;
 import dev.amqpgateway.broker.BackendUnavailableException;
 import dev.amqpgateway.consume.ConsumerBackend;
 import dev.amqpgateway.consume.Delivery;
+import dev.amqpgateway.consume.DeliveryHeaders;
 import dev.amqpgateway.consume.Lease;
 import dev.amqpgateway.http.problem.BrokerUnavailableException;
 import dev.amqpgateway.http.problem.UndecodableMessageException;
@@ -20,6 +22,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -39,6 +42,8 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 
 	private static final Log logger = LogFactory.getLog(EndpointHandler.class);
 
+	private final Endpoint endpoint;
+
 	private final String path;
 
 	private final Duration timeout;
@@ -49,9 +54,10 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 
 	private final JsonMapper mapper;
 
-	EndpointHandler(String path, Duration timeout, List<ConsumerBackend> backends, MessageDecoder decoder,
+	EndpointHandler(Endpoint endpoint, Duration timeout, List<ConsumerBackend> backends, MessageDecoder decoder,
 			JsonMapper mapper) {
-		this.path = path;
+		this.endpoint = endpoint;
+		this.path = endpoint.endpoint();
 		this.timeout = timeout;
 		this.backends = List.copyOf(backends);
 		this.decoder = decoder;
@@ -60,15 +66,20 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 
 	@Override
 	public Mono<ServerResponse> handle(ServerRequest request) {
-		return ServerResponse.ok().build((exchange, context) -> drain(exchange));
+		return Mono.fromCallable(() -> DrainRequest.of(request, this.endpoint, this.timeout))
+			.flatMap((drain) -> ServerResponse.ok().build((exchange, context) -> switch (drain.shape()) {
+				case MERGED -> drain(exchange, drain.firstWait());
+				case RAW -> drainRaw(exchange, drain.firstWait());
+				case ENVELOPE -> drainEnvelope(exchange, drain);
+			}));
 	}
 
-	private Mono<Void> drain(ServerWebExchange exchange) {
+	private Mono<Void> drain(ServerWebExchange exchange, Duration wait) {
 		return Mono.defer(() -> {
 			Lease lease = new Lease();
 			Mono<List<BackendAnswer>> answers = (this.backends.size() == 1)
-					? ask(this.backends.get(0), lease).map(List::of)
-					: Mono.zip(this.backends.stream().map((backend) -> ask(backend, lease)).toList(),
+					? ask(this.backends.get(0), lease, wait).map(List::of)
+					: Mono.zip(this.backends.stream().map((backend) -> ask(backend, lease, wait)).toList(),
 							EndpointHandler::answers);
 			return answers.flatMap((all) -> respond(exchange, lease, all))
 				.doOnCancel(lease::release)
@@ -76,9 +87,86 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 		});
 	}
 
-	private Mono<BackendAnswer> ask(ConsumerBackend backend, Lease lease) {
+	private Mono<Void> drainRaw(ServerWebExchange exchange, Duration wait) {
+		ConsumerBackend backend = this.backends.get(0);
+		return Mono.defer(() -> {
+			Lease lease = new Lease();
+			return ask(backend, lease, wait).flatMap((answer) -> {
+				Delivery delivery = answer.delivery();
+				if (delivery != null) {
+					ServerHttpResponse response = exchange.getResponse();
+					String contentType = DeliveryHeaders.contentType(delivery);
+					response.getHeaders().set(HttpHeaders.CONTENT_TYPE,
+							(contentType != null) ? contentType : MediaType.APPLICATION_OCTET_STREAM_VALUE);
+					DeliveryHeaders.of(delivery, backend.deliveryCount(delivery)).forEach(response.getHeaders()::set);
+					return write(exchange, lease, delivery.body(), List.of(delivery), true, backend.metrics()::delivered);
+				}
+				lease.release();
+				if (answer.unavailable() != null) {
+					return Mono.error(brokerUnavailable(List.of(answer.unavailable())));
+				}
+				backend.metrics().emptyPoll();
+				return noContent(exchange);
+			}).doOnCancel(lease::release).doOnError((ex) -> lease.release());
+		});
+	}
+
+	private Mono<Void> drainEnvelope(ServerWebExchange exchange, DrainRequest drain) {
+		return Mono.defer(() -> {
+			Lease lease = new Lease();
+			List<Mono<Envelope.Batch>> asks = this.backends.stream()
+				.map((backend) -> askBatch(backend, lease, drain))
+				.toList();
+			Mono<List<Envelope.Batch>> batches = (asks.size() == 1) ? asks.get(0).map(List::of)
+					: Mono.zip(asks, (all) -> java.util.Arrays.stream(all).map(Envelope.Batch.class::cast).toList());
+			return batches.flatMap((all) -> respondEnvelope(exchange, lease, all))
+				.doOnCancel(lease::release)
+				.doOnError((ex) -> lease.release());
+		});
+	}
+
+	private Mono<Envelope.Batch> askBatch(ConsumerBackend backend, Lease lease, DrainRequest drain) {
 		long start = System.nanoTime();
-		return backend.receive(lease, this.timeout)
+		return backend.receive(lease, drain.max(), drain.firstWait())
+			.map((deliveries) -> new Envelope.Batch(backend, deliveries, null))
+			.defaultIfEmpty(new Envelope.Batch(backend, List.of(), null))
+			.onErrorResume(BackendUnavailableException.class,
+					(ex) -> Mono.just(new Envelope.Batch(backend, List.of(), ex)))
+			.doOnNext((batch) -> backend.metrics().waited(Duration.ofNanos(System.nanoTime() - start)));
+	}
+
+	private Mono<Void> respondEnvelope(ServerWebExchange exchange, Lease lease, List<Envelope.Batch> batches) {
+		Envelope envelope = new Envelope(this.mapper);
+		List<BackendUnavailableException> unavailable = new ArrayList<>();
+		boolean completed = true;
+		for (Envelope.Batch batch : batches) {
+			envelope.add(batch, this.decoder,
+					(delivery, reason) -> settleUndecodable(batch.backend(), delivery, reason));
+			if (batch.deliveries().isEmpty()) {
+				completed = false;
+				if (batch.unavailable() != null) {
+					unavailable.add(batch.unavailable());
+				}
+				else {
+					batch.backend().metrics().emptyPoll();
+				}
+			}
+		}
+		if (envelope.isEmpty()) {
+			lease.release();
+			return (unavailable.size() == batches.size()) ? Mono.error(brokerUnavailable(unavailable))
+					: noContent(exchange);
+		}
+		exchange.getResponse().getHeaders().setContentType(MediaType.APPLICATION_JSON);
+		return write(exchange, lease, envelope.toBytes(this.mapper), envelope.written(), completed,
+				() -> batches.forEach((batch) -> batch.deliveries().stream()
+					.filter(envelope.written()::contains)
+					.forEach((delivery) -> batch.backend().metrics().delivered())));
+	}
+
+	private Mono<BackendAnswer> ask(ConsumerBackend backend, Lease lease, Duration wait) {
+		long start = System.nanoTime();
+		return backend.receive(lease, wait)
 			.map((delivery) -> BackendAnswer.delivered(backend, delivery))
 			.defaultIfEmpty(BackendAnswer.empty(backend))
 			.onErrorResume(BackendUnavailableException.class, (ex) -> Mono.just(BackendAnswer.unavailable(backend, ex)))
@@ -89,7 +177,9 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 		if (answers.size() == 1 && passesThrough(answers.get(0))) {
 			BackendAnswer answer = answers.get(0);
 			Delivery delivery = Objects.requireNonNull(answer.delivery(), "passesThrough accepts only a delivery");
-			return write(exchange, lease, delivery.body(), List.of(answer), true);
+			exchange.getResponse().getHeaders().setContentType(MediaType.APPLICATION_JSON);
+			return write(exchange, lease, delivery.body(), List.of(delivery), true,
+					answer.backend().metrics()::delivered);
 		}
 		ObjectNode merged = this.mapper.createObjectNode();
 		List<BackendAnswer> written = new ArrayList<>();
@@ -114,8 +204,11 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 			}
 		}
 		if (!written.isEmpty()) {
-			return write(exchange, lease, this.mapper.writeValueAsBytes(merged), written,
-					written.size() == answers.size());
+			exchange.getResponse().getHeaders().setContentType(MediaType.APPLICATION_JSON);
+			return write(exchange, lease, this.mapper.writeValueAsBytes(merged),
+					written.stream().map(BackendAnswer::delivery).map(Objects::requireNonNull).toList(),
+					written.size() == answers.size(),
+					() -> written.forEach((answer) -> answer.backend().metrics().delivered()));
 		}
 		lease.release();
 		if (!undecodable.isEmpty()) {
@@ -124,6 +217,10 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 		if (unavailable.size() == answers.size()) {
 			return Mono.error(brokerUnavailable(unavailable));
 		}
+		return noContent(exchange);
+	}
+
+	private static Mono<Void> noContent(ServerWebExchange exchange) {
 		ServerHttpResponse response = exchange.getResponse();
 		response.setStatusCode(HttpStatus.NO_CONTENT);
 		response.getHeaders().set(COMPLETED, "false");
@@ -140,18 +237,19 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 				&& this.decoder.isJsonObject(answer.delivery().body());
 	}
 
-	private Mono<Void> write(ServerWebExchange exchange, Lease lease, byte[] body, List<BackendAnswer> written,
-			boolean completed) {
+	/**
+	 * Write a 200 whose content type is set, and acknowledge its messages once every byte was written.
+	 */
+	private Mono<Void> write(ServerWebExchange exchange, Lease lease, byte[] body, List<Delivery> deliveries,
+			boolean completed, Runnable countDelivered) {
 		ServerHttpResponse response = exchange.getResponse();
 		response.setStatusCode(HttpStatus.OK);
-		response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
 		response.getHeaders().setContentLength(body.length);
 		response.getHeaders().setCacheControl("no-store");
 		response.getHeaders().set(COMPLETED, String.valueOf(completed));
-		List<Delivery> deliveries = written.stream().map(BackendAnswer::delivery).map(Objects::requireNonNull).toList();
 		return BodyWriter.write(response, body).doOnNext((inFull) -> {
 			if (inFull) {
-				written.forEach((answer) -> answer.backend().metrics().delivered());
+				countDelivered.run();
 				lease.complete(deliveries);
 			}
 			else {

@@ -179,7 +179,10 @@ final class KrakendTranslator {
 					OriginTrackedValue.of(this.rootTimeout, this.document.origin(JsonPath.ROOT.field("timeout"))));
 		}
 		JsonNode encoding = node.get("output_encoding");
-		if (encoding != null && !"json".equals(encoding.asString())) {
+		if (encoding != null && ("json".equals(encoding.asString()) || "no-op".equals(encoding.asString()))) {
+			put(prefix + "output-encoding", encoding, path.field("output_encoding"));
+		}
+		else if (encoding != null) {
 			this.skipped.add(path.field("output_encoding") + ": " + encoding.asString() + " is not run; endpoint "
 					+ name + " answers JSON");
 		}
