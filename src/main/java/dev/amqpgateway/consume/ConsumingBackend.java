@@ -46,6 +46,9 @@ import org.springframework.scheduling.TaskScheduler;
  */
 final class ConsumingBackend extends AbstractConsumerBackend {
 
+	/** How long closing waits for the settlements made so far to be sent; a hung broker gets no more. */
+	private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(2);
+
 	private final Acker acker;
 
 	private final int window;
@@ -94,6 +97,16 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 		if (this.checksStarted.compareAndSet(false, true)) {
 			this.scheduler.scheduleWithFixedDelay(this::checkSoon, this.checkEvery);
 		}
+	}
+
+	/**
+	 * Send the settlements made so far (the acker sends them a moment later), then close the
+	 * channel: what was acknowledged just before the shutdown is not redelivered.
+	 */
+	@Override
+	void stop() {
+		this.acker.flush(FLUSH_TIMEOUT);
+		super.stop();
 	}
 
 	@Override
