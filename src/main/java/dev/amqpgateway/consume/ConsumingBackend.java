@@ -164,7 +164,10 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 					subscribe(current, Math.min(room, waiting));
 				}
 			}
-			else if (consumer.delivered.get() >= consumer.prefetch && room > 0) {
+			else if (consumer.delivered.get() >= consumer.prefetch && Math.min(room, consumer.prefetch * 2) > consumer.prefetch) {
+				// Only a larger window replaces the consumer: at the backend's prefetch, or while most of
+				// it is still unsettled, a new consumer would be no larger, and replacing it costs
+				// three round trips and a pause in deliveries.
 				current.channel.basicCancel(consumer.tag);
 				current.subscription = null;
 				subscribe(current, Math.min(room, consumer.prefetch * 2));
