@@ -2,6 +2,8 @@ package dev.amqpgateway.consume;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -199,6 +201,9 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 					}
 					GetResponse response = current.channel.basicGet(queue(), false);
 					if (response == null) {
+						// Deliveries the broker sent the consumer before its get-empty reply have been
+						// handed over by now (callbacks run on the reader thread, in frame order).
+						batch.addAll(this.handoff.takeBuffered(lease, max - batch.size()));
 						break;
 					}
 					current.unsettled.incrementAndGet();
@@ -219,8 +224,29 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 			catch (IOException | ShutdownSignalException ex) {
 				// The channel is closing; the batch goes out with what it has.
 			}
-			return batch;
+			return inQueueOrder(lease, batch, max);
 		}).subscribeOn(Schedulers.boundedElastic());
+	}
+
+	/**
+	 * Put a batch in the queue's order. A get may have taken a message from behind one the broker
+	 * had already sent the consumer: that one is in the buffer now, and it takes the place of the
+	 * batch's last, which goes back to the buffer for the next request. The consumer's deliveries
+	 * and the gets share the channel's numbering, which is the order the broker handed them out.
+	 */
+	private List<Delivery> inQueueOrder(Lease lease, List<Delivery> batch, int max) {
+		List<Delivery> all = new ArrayList<>(batch);
+		all.addAll(this.handoff.takeBuffered(lease, max));
+		all.sort(Comparator.comparingLong(Delivery::deliveryTag));
+		if (all.size() <= max) {
+			return all;
+		}
+		List<Delivery> later = all.subList(max, all.size());
+		for (Delivery delivery : later) {
+			lease.giveBack(delivery);
+			this.handoff.offer(delivery, () -> true);
+		}
+		return new ArrayList<>(all.subList(0, max));
 	}
 
 	/**

@@ -23,6 +23,8 @@ public final class Delivery {
 
 	private final String routingKey;
 
+	private final long deliveryTag;
+
 	private final Settlement settlement;
 
 	private final AtomicBoolean settled = new AtomicBoolean();
@@ -35,6 +37,7 @@ public final class Delivery {
 		this.redelivered = envelope.isRedeliver();
 		this.exchange = envelope.getExchange();
 		this.routingKey = envelope.getRoutingKey();
+		this.deliveryTag = envelope.getDeliveryTag();
 		this.settlement = settlement;
 	}
 
@@ -76,6 +79,15 @@ public final class Delivery {
 	 */
 	public String routingKey() {
 		return this.routingKey;
+	}
+
+	/**
+	 * The delivery's tag on its channel: deliveries of one channel are numbered in the order the
+	 * broker handed them out.
+	 * @return the tag
+	 */
+	long deliveryTag() {
+		return this.deliveryTag;
 	}
 
 	/**

@@ -29,6 +29,14 @@ public final class Lease {
 	}
 
 	/**
+	 * Give back a delivery this lease took and will not use, so that another request may take it.
+	 * @param delivery a delivery of this lease
+	 */
+	synchronized void giveBack(Delivery delivery) {
+		this.taken.remove(delivery);
+	}
+
+	/**
 	 * Close the lease: acknowledge the deliveries that were written, requeue the rest.
 	 * @param written the deliveries the response carried to the client
 	 */

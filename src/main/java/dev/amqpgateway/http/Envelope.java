@@ -12,6 +12,7 @@ import dev.amqpgateway.consume.Delivery;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -47,6 +48,7 @@ final class Envelope {
 		for (Delivery delivery : batch.deliveries()) {
 			ObjectNode entry = this.messages.addObject();
 			this.entries++;
+			ObjectNode metadata = describe(backend, delivery);
 			try {
 				entry.set("body", decoder.decode(backend.backend(), delivery.body()));
 				this.written.add(delivery);
@@ -54,11 +56,13 @@ final class Envelope {
 			catch (MessageDecoder.UndecodableBodyException ex) {
 				entry.put("error", undecodable.apply(delivery, ex.reason()));
 			}
-			describe(entry, backend, delivery);
+			entry.setAll(metadata);
 		}
 	}
 
-	private static void describe(ObjectNode entry, ConsumerBackend backend, Delivery delivery) {
+	// Before the message is settled: settling a message that failed counts its delivery.
+	private static ObjectNode describe(ConsumerBackend backend, Delivery delivery) {
+		ObjectNode entry = JsonNodeFactory.instance.objectNode();
 		Backend settings = backend.backend();
 		entry.put("backend", backend.index());
 		if (!settings.group().isEmpty()) {
@@ -75,6 +79,7 @@ final class Envelope {
 		Date timestamp = delivery.properties().getTimestamp();
 		putText(entry, "timestamp", (timestamp != null) ? timestamp.toInstant().toString() : null);
 		entry.set("headers", AmqpValues.table(delivery.headers()));
+		return entry;
 	}
 
 	private static void putText(ObjectNode entry, String name, @Nullable String value) {
