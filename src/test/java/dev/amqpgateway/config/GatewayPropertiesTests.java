@@ -192,7 +192,8 @@ class GatewayPropertiesTests {
 			.with("gateway.endpoints[1].backend[0].amqp.consumer.exchange", "x")
 			.with("gateway.endpoints[1].backend[0].amqp.consumer.routing_key[0]", "#");
 		assertRefused(config, "gateway.endpoints[1].endpoint",
-				"is already the path of gateway.endpoints[0]; each endpoint needs its own");
+				"is already the path of gateway.endpoints[0]; each endpoint needs its own (set in "
+						+ "\"gateway.endpoints[0].endpoint\" from property source \"test\")");
 	}
 
 	@Test
@@ -302,6 +303,26 @@ class GatewayPropertiesTests {
 				"names no parameter of the endpoint's path (id)");
 		assertRefused(producer("/produce").with(PRODUCER + "msg_id_key", "id"), PRODUCER + "msg_id_key",
 				"names no parameter: the endpoint's path has none");
+	}
+
+	@Test
+	void refusesRawBodiesForSeveralBackendsOrAProducer() {
+		assertRefused(valid().with(ENDPOINT + "output_encoding", "no-op")
+			.with(ENDPOINT + "backend[1].host[0]", "amqp://localhost:5672")
+			.with(ENDPOINT + "backend[1].amqp.consumer.name", "other")
+			.with(ENDPOINT + "backend[1].amqp.consumer.exchange", "other")
+			.with(ENDPOINT + "backend[1].amqp.consumer.routing_key[0]", "#"), ENDPOINT + "output_encoding",
+				"needs exactly one backend: no-op answers one message's body as it is, which several backends cannot share");
+		assertRefused(producer("/produce").with(ENDPOINT + "output_encoding", "no-op"), ENDPOINT + "output_encoding",
+				"must be json on a producer endpoint: no-op answers a consumed message's raw body");
+	}
+
+	@Test
+	void refusesAMaxBatchOutOfBounds() {
+		assertRefused(valid().with(ENDPOINT + "max_batch", "0"), ENDPOINT + "max_batch",
+				"must be greater than or equal to 1");
+		assertRefused(valid().with(ENDPOINT + "max_batch", "1001"), ENDPOINT + "max_batch",
+				"must be less than or equal to 1000");
 	}
 
 	@Test
@@ -448,7 +469,8 @@ class GatewayPropertiesTests {
 				line("Reason", "must start with amqp:// or amqps://"), line("Property", ENDPOINT + "method"),
 				line("Value", "\"POST\""), line("Reason", "must be GET: an AMQP consumer endpoint answers GET only"),
 				line("Property", "gateway.endpoints[1].endpoint"), line("Value", "\"/orders\""),
-				line("Reason", "is already the path of gateway.endpoints[0]; each endpoint needs its own"),
+				line("Reason", "is already the path of gateway.endpoints[0]; each endpoint needs its own "
+						+ "(set in Byte array resource [resource loaded from byte array] - 4:17)"),
 				line("Property", "gateway.max_message_size"),
 				line("Reason", "must be between 1B and 512MB, the largest message RabbitMQ can be configured to accept"))
 			.doesNotContain("s3cret");
