@@ -1,8 +1,11 @@
 package dev.amqpgateway.http;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 
 import dev.amqpgateway.broker.BackendUnavailableException;
@@ -30,6 +33,8 @@ final class Envelope {
 
 	private final List<Delivery> written = new ArrayList<>();
 
+	private final Map<Delivery, ObjectNode> entriesOf = new IdentityHashMap<>();
+
 	private int entries;
 
 	Envelope(JsonMapper mapper) {
@@ -52,6 +57,7 @@ final class Envelope {
 			try {
 				entry.set("body", decoder.decode(backend.backend(), delivery.body()));
 				this.written.add(delivery);
+				this.entriesOf.put(delivery, entry);
 			}
 			catch (MessageDecoder.UndecodableBodyException ex) {
 				entry.put("error", undecodable.apply(delivery, ex.reason()));
@@ -89,6 +95,26 @@ final class Envelope {
 		else {
 			entry.putNull(name);
 		}
+	}
+
+	/**
+	 * Give an answered message its receipt, for its client to acknowledge it with.
+	 * @param delivery one of the answered deliveries
+	 * @param receipt its receipt
+	 */
+	void receipt(Delivery delivery, String receipt) {
+		ObjectNode entry = this.entriesOf.get(delivery);
+		if (entry != null) {
+			entry.put("receipt", receipt);
+		}
+	}
+
+	/**
+	 * Say when the leases of the answer expire.
+	 * @param expires the earliest expiry of its leases
+	 */
+	void leaseExpiresAt(Instant expires) {
+		this.root.put("lease_expires_at", expires.toString());
 	}
 
 	/** Whether the envelope lists anything, answered or settled. */
