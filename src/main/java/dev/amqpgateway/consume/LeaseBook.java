@@ -105,6 +105,15 @@ public final class LeaseBook {
 	}
 
 	/**
+	 * Whether a lease is still out: neither settled, expired nor gone with its channel.
+	 * @param key the lease
+	 * @return true while its client may settle it
+	 */
+	public boolean holds(LeaseKey key) {
+		return this.held.containsKey(key);
+	}
+
+	/**
 	 * Messages on lease now.
 	 * @return the count
 	 */

@@ -95,8 +95,12 @@ class ConsumerRoutesConfiguration {
 				routes.POST(base + "nack", receiptHandler::nack);
 				routes.POST(base + "extend", receiptHandler::extend);
 			}
+			List<Integer> streamCredits = endpointBackends.stream()
+				.map((backend) -> (backend.backend().consumer().prefetchCount() > 0)
+						? backend.backend().consumer().prefetchCount() : properties.prefetchLimit())
+				.toList();
 			routes.GET(path, new EndpointHandler(endpoint, properties.timeoutOf(endpoint), endpointBackends, decoder,
-					mapper, receipts));
+					mapper, receipts, streamCredits));
 			routes.route(RequestPredicates.path(path),
 					(request) -> Mono.error(new MethodNotAllowedException(request.method(), Set.of(HttpMethod.GET))));
 		}

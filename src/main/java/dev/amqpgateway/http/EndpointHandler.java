@@ -61,9 +61,14 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 	/** Signs the receipts of a lease endpoint; null for an endpoint that acknowledges on write. */
 	private final @Nullable Receipts receipts;
 
+	private final EventStream stream;
+
 	EndpointHandler(Endpoint endpoint, Duration timeout, List<ConsumerBackend> backends, MessageDecoder decoder,
-			JsonMapper mapper, @Nullable Receipts receipts) {
+			JsonMapper mapper, @Nullable Receipts receipts, List<Integer> streamCredits) {
 		this.receipts = (endpoint.ackMode() == AckMode.LEASE) ? receipts : null;
+		this.stream = new EventStream(endpoint.endpoint(), List.copyOf(backends), streamCredits, decoder, mapper,
+				this.receipts, endpoint.leaseTimeout(),
+				(backend, delivery) -> (undecodable, reason) -> settleUndecodable(backend, undecodable, reason));
 		this.endpoint = endpoint;
 		this.path = endpoint.endpoint();
 		this.timeout = timeout;
@@ -74,6 +79,9 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 
 	@Override
 	public Mono<ServerResponse> handle(ServerRequest request) {
+		if (request.headers().accept().contains(MediaType.TEXT_EVENT_STREAM)) {
+			return ServerResponse.ok().build((exchange, context) -> this.stream.write(exchange));
+		}
 		return Mono.fromCallable(() -> DrainRequest.of(request, this.endpoint, this.timeout))
 			.flatMap((drain) -> ServerResponse.ok().build((exchange, context) -> switch (drain.shape()) {
 				case MERGED -> drain(exchange, drain.firstWait());
