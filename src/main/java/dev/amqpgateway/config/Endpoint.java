@@ -30,6 +30,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param envelope whether a consumer endpoint answers with the envelope (each message with its
  * metadata) rather than the merged object; a request can ask for it with {@code ?envelope=true}
  * @param maxBatch most messages per backend a request may ask for with {@code ?max=}
+ * @param auth the JSON Web Token a request must carry ({@code auth/validator}); none asked when unset
+ * @param rateLimit how many requests the endpoint serves per period ({@code qos/ratelimit/router});
+ * no limit when unset
  */
 public record Endpoint(
 		@NotBlank(message = "is required: the path of the endpoint, such as /orders") String endpoint,
@@ -39,7 +42,9 @@ public record Endpoint(
 		@NotEmpty(message = "needs at least one backend") List<@Valid Backend> backend,
 		@DefaultValue("json") OutputEncoding outputEncoding,
 		@DefaultValue("false") boolean envelope,
-		@DefaultValue("10") @Min(1) @Max(1000) int maxBatch) {
+		@DefaultValue("10") @Min(1) @Max(1000) int maxBatch,
+		@Nullable @Valid Auth auth,
+		@Nullable @Valid RateLimit rateLimit) {
 
 	/**
 	 * Whether the endpoint publishes: its backends are producers.

@@ -34,6 +34,8 @@ import org.springframework.validation.annotation.Validated;
  * @param krakendConfig a KrakenD v3 configuration file whose AMQP endpoints and async agents run
  * beside these, such as {@code file:krakend.json}
  * @param krakendStrict whether anything in that file the gateway would not run stops startup
+ * @param cors which browser pages of other origins may call the endpoints ({@code security/cors});
+ * none when unset
  */
 @ConfigurationProperties(prefix = "gateway", ignoreUnknownFields = false)
 @Validated
@@ -49,7 +51,8 @@ public record GatewayProperties(
 		@DefaultValue List<@Valid Endpoint> endpoints,
 		@DefaultValue List<@Valid AsyncAgent> asyncAgents,
 		@Nullable String krakendConfig,
-		@DefaultValue("false") boolean krakendStrict) {
+		@DefaultValue("false") boolean krakendStrict,
+		@Nullable @Valid Cors cors) {
 
 	/**
 	 * The largest message a RabbitMQ broker can be configured to accept: it refuses a
