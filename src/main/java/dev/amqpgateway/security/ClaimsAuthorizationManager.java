@@ -1,8 +1,10 @@
 package dev.amqpgateway.security;
 
 import java.util.List;
+import java.util.Locale;
 
 import dev.amqpgateway.config.Auth;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.security.authorization.AuthorizationDecision;
@@ -19,6 +21,9 @@ import org.springframework.security.web.server.authorization.AuthorizationContex
  */
 final class ClaimsAuthorizationManager implements ReactiveAuthorizationManager<AuthorizationContext> {
 
+	/** Exchange attribute that holds what a denied request's token lacks. */
+	static final String DENIAL = ClaimsAuthorizationManager.class.getName() + ".denial";
+
 	private final Auth auth;
 
 	ClaimsAuthorizationManager(Auth auth) {
@@ -29,16 +34,25 @@ final class ClaimsAuthorizationManager implements ReactiveAuthorizationManager<A
 	public Mono<AuthorizationResult> authorize(Mono<Authentication> authentication, AuthorizationContext context) {
 		return authentication.filter(Authentication::isAuthenticated)
 			.ofType(JwtAuthenticationToken.class)
-			.map(this::decide)
-			.defaultIfEmpty(new Denial(null));
+			.map((token) -> decide(token, context))
+			.defaultIfEmpty(new AuthorizationDecision(false));
 	}
 
-	private AuthorizationResult decide(JwtAuthenticationToken token) {
+	private AuthorizationResult decide(JwtAuthenticationToken token, AuthorizationContext context) {
+		String lacking = lacking(token);
+		if (lacking != null) {
+			// Spring Security's access-denied path passes on no decision; the 403 reads it from here.
+			context.getExchange().getAttributes().put(DENIAL, lacking);
+		}
+		return new AuthorizationDecision(lacking == null);
+	}
+
+	private @Nullable String lacking(JwtAuthenticationToken token) {
 		var claims = token.getToken().getClaims();
 		List<String> roles = this.auth.roles();
 		if (!roles.isEmpty() && Claims.values(claims, this.auth.rolesKey()).stream().noneMatch(roles::contains)) {
-			return new Denial("The token carries none of the roles the endpoint asks for (claim "
-					+ this.auth.rolesKey() + ").");
+			return "The token carries none of the roles the endpoint asks for (claim "
+					+ this.auth.rolesKey() + ").";
 		}
 		List<String> scopes = this.auth.scopes();
 		if (!scopes.isEmpty()) {
@@ -46,30 +60,11 @@ final class ClaimsAuthorizationManager implements ReactiveAuthorizationManager<A
 			boolean granted = (this.auth.scopesMatcher() == Auth.ScopesMatcher.ALL) ? carried.containsAll(scopes)
 					: scopes.stream().anyMatch(carried::contains);
 			if (!granted) {
-				return new Denial("The token lacks the scopes the endpoint asks for (claim " + this.auth.scopesKey()
-						+ ", " + this.auth.scopesMatcher().name().toLowerCase(java.util.Locale.ROOT) + " of them).");
+				return "The token lacks the scopes the endpoint asks for (claim " + this.auth.scopesKey()
+						+ ", " + this.auth.scopesMatcher().name().toLowerCase(Locale.ROOT) + " of them).";
 			}
 		}
-		return new AuthorizationDecision(true);
-	}
-
-	/**
-	 * A request denied, with what its token lacks; none when it has no accepted token.
-	 * @param reason what the token lacks, or null
-	 */
-	static final class Denial extends AuthorizationDecision {
-
-		private final @org.jspecify.annotations.Nullable String reason;
-
-		Denial(@org.jspecify.annotations.Nullable String reason) {
-			super(false);
-			this.reason = reason;
-		}
-
-		@org.jspecify.annotations.Nullable String reason() {
-			return this.reason;
-		}
-
+		return null;
 	}
 
 }

@@ -34,6 +34,7 @@ import org.springframework.security.oauth2.jose.jws.JwsAlgorithm;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtValidationException;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
@@ -59,7 +60,11 @@ final class JwtDecoders {
 	ReactiveJwtDecoder decoderFor(Auth auth, String property) {
 		ReactiveJwtDecoder keys = this.shared.computeIfAbsent(KeySource.of(auth), (source) -> decoder(source, property));
 		OAuth2TokenValidator<Jwt> validator = validator(auth);
-		return (token) -> keys.decode(token).flatMap((jwt) -> {
+		// Nimbus's decoder lets a key set it could not fetch through as an IllegalStateException, which
+		// would answer 500; it is a token that cannot be checked now, answered 401 and logged.
+		return (token) -> keys.decode(token)
+			.onErrorMap(IllegalStateException.class, (ex) -> new JwtException("The key set could not be obtained", ex))
+			.flatMap((jwt) -> {
 			OAuth2TokenValidatorResult result = validator.validate(jwt);
 			return result.hasErrors()
 					? Mono.error(new JwtValidationException(result.getErrors().iterator().next().getDescription(),

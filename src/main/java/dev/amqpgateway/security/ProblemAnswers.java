@@ -6,7 +6,6 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.authentication.AuthenticationServiceException;
-import org.springframework.security.authorization.AuthorizationDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
@@ -39,9 +38,7 @@ final class ProblemAnswers
 
 	@Override
 	public Mono<Void> handle(ServerWebExchange exchange, AccessDeniedException denied) {
-		String reason = (denied instanceof AuthorizationDeniedException authorization
-				&& authorization.getAuthorizationResult() instanceof ClaimsAuthorizationManager.Denial denial)
-						? denial.reason() : null;
+		String reason = exchange.getAttribute(ClaimsAuthorizationManager.DENIAL);
 		return Mono.error(SecurityProblem
 			.forbidden((reason != null) ? reason : "The token does not grant access to this endpoint."));
 	}
