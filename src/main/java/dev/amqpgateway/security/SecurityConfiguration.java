@@ -14,6 +14,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.authentication.ReactiveAuthenticationManagerResolver;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
@@ -21,11 +22,15 @@ import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.server.resource.authentication.JwtReactiveAuthenticationManager;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
+import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
+import org.springframework.security.web.server.firewall.StrictServerWebExchangeFirewall;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsWebFilter;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.WebFilter;
 
 /**
@@ -56,14 +61,36 @@ class SecurityConfiguration {
 	 * untouched (it does not match them), so unprotected endpoints cost nothing here.
 	 */
 	@Bean
-	SecurityWebFilterChain endpointSecurity(ServerHttpSecurity http, GatewayProperties properties) {
-		List<ProtectedEndpoint> endpoints = protectedEndpoints(properties);
+	ProtectedEndpoints protectedEndpoints(GatewayProperties properties) {
+		JwtDecoders decoders = new JwtDecoders();
+		List<ProtectedEndpoint> endpoints = new ArrayList<>();
+		for (int i = 0; i < properties.endpoints().size(); i++) {
+			Endpoint endpoint = properties.endpoints().get(i);
+			if (endpoint.auth() != null) {
+				ReactiveAuthenticationManager authentication = new JwtReactiveAuthenticationManager(
+						decoders.decoderFor(endpoint.auth(), "gateway.endpoints[" + i + "].auth"));
+				endpoints.add(new ProtectedEndpoint(EndpointPaths.withSettlementRoutes(endpoint), authentication,
+						new ClaimsAuthorizationManager(endpoint.auth())));
+			}
+		}
+		if (!endpoints.isEmpty()) {
+			logger.info(endpoints.size() + " endpoint(s) need a bearer token, checked with " + decoders.keySources()
+					+ " key source(s)");
+		}
+		return new ProtectedEndpoints(List.copyOf(endpoints));
+	}
+
+	/**
+	 * The token check of the endpoints with {@code auth}; every other request passes this chain
+	 * untouched (it does not match them), so unprotected endpoints cost nothing here.
+	 */
+	@Bean
+	SecurityWebFilterChain endpointSecurity(ServerHttpSecurity http, ProtectedEndpoints endpoints) {
 		ProblemAnswers answers = new ProblemAnswers();
-		ServerWebExchangeMatcher anyProtected = (exchange) -> endpoints.stream()
-			.anyMatch((endpoint) -> endpoint.matches(exchange)) ? ServerWebExchangeMatcher.MatchResult.match()
-					: ServerWebExchangeMatcher.MatchResult.notMatch();
+		ServerWebExchangeMatcher anyProtected = (exchange) -> endpoints.of(exchange).isPresent()
+				? ServerWebExchangeMatcher.MatchResult.match() : ServerWebExchangeMatcher.MatchResult.notMatch();
 		ReactiveAuthenticationManagerResolver<ServerWebExchange> managers = (exchange) -> Mono
-			.justOrEmpty(endpoints.stream().filter((endpoint) -> endpoint.matches(exchange)).findFirst())
+			.justOrEmpty(endpoints.of(exchange))
 			.map(ProtectedEndpoint::authentication);
 		http.securityMatcher(anyProtected)
 			.csrf(ServerHttpSecurity.CsrfSpec::disable)
@@ -81,7 +108,7 @@ class SecurityConfiguration {
 				.authenticationFailureHandler(answers)
 				.accessDeniedHandler(answers))
 			.authorizeExchange((exchanges) -> {
-				for (ProtectedEndpoint endpoint : endpoints) {
+				for (ProtectedEndpoint endpoint : endpoints.endpoints()) {
 					exchanges.matchers(endpoint::match).access(endpoint.authorization());
 				}
 				exchanges.anyExchange().denyAll();
@@ -89,23 +116,25 @@ class SecurityConfiguration {
 		return http.build();
 	}
 
-	private static List<ProtectedEndpoint> protectedEndpoints(GatewayProperties properties) {
-		JwtDecoders decoders = new JwtDecoders();
-		List<ProtectedEndpoint> endpoints = new ArrayList<>();
-		for (int i = 0; i < properties.endpoints().size(); i++) {
-			Endpoint endpoint = properties.endpoints().get(i);
-			if (endpoint.auth() != null) {
-				ReactiveAuthenticationManager authentication = new JwtReactiveAuthenticationManager(
-						decoders.decoderFor(endpoint.auth(), "gateway.endpoints[" + i + "].auth"));
-				endpoints.add(new ProtectedEndpoint(EndpointPaths.withSettlementRoutes(endpoint), authentication,
-						new ClaimsAuthorizationManager(endpoint.auth())));
-			}
-		}
-		if (!endpoints.isEmpty()) {
-			logger.info(endpoints.size() + " endpoint(s) need a bearer token, checked with " + decoders.keySources()
-					+ " key source(s)");
-		}
-		return endpoints;
+	/**
+	 * Spring Security's strict firewall (no encoded slashes, backslashes, periods or percent signs,
+	 * no semicolons in the path) on the protected endpoints' requests only. It would otherwise
+	 * refuse every request before any chain matched, and the message ids of producer paths may
+	 * hold such characters; on an open endpoint, route and security match the same path anyway.
+	 */
+	@Bean
+	ServerWebExchangeFirewall protectedEndpointsFirewall(ProtectedEndpoints endpoints) {
+		StrictServerWebExchangeFirewall strict = new StrictServerWebExchangeFirewall();
+		return (exchange) -> endpoints.of(exchange).isPresent() ? strict.getFirewalledExchange(exchange)
+				: Mono.just(exchange);
+	}
+
+	/** A request the firewall refuses is a problem answer (400) like every other. */
+	@Bean
+	ServerExchangeRejectedHandler problemExchangeRejectedHandler() {
+		return (exchange, rejected) -> Mono
+			.error(new ResponseStatusException(HttpStatus.BAD_REQUEST, "The request's path is refused: "
+					+ rejected.getMessage()));
 	}
 
 	@Bean

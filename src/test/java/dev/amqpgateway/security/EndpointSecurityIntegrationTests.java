@@ -226,6 +226,16 @@ class EndpointSecurityIntegrationTests {
 	}
 
 	@Test
+	void aProtectedPathWithAnEncodedBackslashIsRefusedByTheFirewall() {
+		this.client.post().uri(java.net.URI.create("/publish/a%5Cb"))
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + KEYS.sign(JwkServer.claims()))
+			.bodyValue("{}").exchange()
+			.expectStatus().isBadRequest()
+			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody().jsonPath("$.type").isEqualTo("urn:amqp-gateway:problem:bad-request");
+	}
+
+	@Test
 	void theKeySetIsFetchedOnceForManyTokens() {
 		int before = KEYS.fetches();
 		for (int i = 0; i < 5; i++) {
