@@ -3,6 +3,7 @@ package dev.amqpgateway.security;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -31,8 +32,6 @@ final class EndpointRateLimit {
 
 	private final RateLimit settings;
 
-	private final RateLimiterConfig config;
-
 	private final @Nullable AtomicRateLimiter endpoint;
 
 	private final @Nullable RateLimiterConfig clientConfig;
@@ -45,14 +44,14 @@ final class EndpointRateLimit {
 		this.path = endpoint.endpoint();
 		this.patterns = List.of(EndpointPaths.of(endpoint));
 		this.settings = settings;
-		this.config = config(settings.maxRate(), settings.every());
-		this.endpoint = (settings.maxRate() > 0) ? new AtomicRateLimiter(this.path, this.config) : null;
+		this.endpoint = (settings.maxRate() > 0)
+				? new AtomicRateLimiter(this.path, config(settings.maxRate(), settings.every())) : null;
 		this.clientConfig = (settings.clientMaxRate() > 0) ? config(settings.clientMaxRate(), settings.every()) : null;
 	}
 
 	private static RateLimiterConfig config(int rate, Duration every) {
 		return RateLimiterConfig.custom()
-			.limitForPeriod(Math.max(1, rate))
+			.limitForPeriod(rate)
 			.limitRefreshPeriod(every)
 			.timeoutDuration(Duration.ZERO)
 			.build();
@@ -89,7 +88,7 @@ final class EndpointRateLimit {
 
 	private String every() {
 		Duration every = this.settings.every();
-		return every.equals(Duration.ofSeconds(1)) ? "second" : every.toString().substring(2).toLowerCase();
+		return every.equals(Duration.ofSeconds(1)) ? "second" : every.toString().substring(2).toLowerCase(Locale.ROOT);
 	}
 
 	private static Duration waitOf(AtomicRateLimiter limiter) {

@@ -41,7 +41,8 @@ final class RemoteJwkSet {
 
 	private final AtomicReference<Mono<JWKSet>> current = new AtomicReference<>();
 
-	private volatile long fetchedAt;
+	/** When the set was last fetched; at first long enough ago that an unknown key may fetch it again. */
+	private volatile long fetchedAt = System.nanoTime() - REFRESH_INTERVAL.toNanos();
 
 	RemoteJwkSet(WebClient client, URI uri, Duration timeToLive) {
 		this.client = client;
