@@ -17,7 +17,7 @@ import org.springframework.web.util.pattern.PathPatternParser;
 final class EndpointPaths {
 
 	/** The routes on which a lease endpoint's client settles what it took; protected like the endpoint. */
-	private static final List<String> SETTLEMENT_ROUTES = List.of("/ack", "/nack", "/extend");
+	private static final List<String> SETTLEMENT_ROUTES = List.of("ack", "nack", "extend");
 
 	private EndpointPaths() {
 	}
@@ -39,8 +39,10 @@ final class EndpointPaths {
 	static List<PathPattern> withSettlementRoutes(Endpoint endpoint) {
 		List<PathPattern> patterns = new ArrayList<>();
 		patterns.add(of(endpoint));
+		// under the endpoint's path as the routes put them: /orders/ack, and /ack for the endpoint /
+		String base = endpoint.endpoint().endsWith("/") ? endpoint.endpoint() : endpoint.endpoint() + "/";
 		for (String route : SETTLEMENT_ROUTES) {
-			patterns.add(PathPatternParser.defaultInstance.parse(endpoint.endpoint() + route));
+			patterns.add(PathPatternParser.defaultInstance.parse(base + route));
 		}
 		return patterns;
 	}
