@@ -30,6 +30,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param envelope whether a consumer endpoint answers with the envelope (each message with its
  * metadata) rather than the merged object; a request can ask for it with {@code ?envelope=true}
  * @param maxBatch most messages per backend a request may ask for with {@code ?max=}
+ * @param ackMode when a consumer endpoint's messages are acknowledged: once written, or when the
+ * client acknowledges their receipts
+ * @param leaseTimeout how long a leased message waits for its acknowledgement before it is requeued
+ * @param maxLeases most messages leased at once per backend; beyond, a request is answered 429
  * @param auth the JSON Web Token a request must carry ({@code auth/validator}); none asked when unset
  * @param rateLimit how many requests the endpoint serves per period ({@code qos/ratelimit/router});
  * no limit when unset
@@ -43,6 +47,9 @@ public record Endpoint(
 		@DefaultValue("json") OutputEncoding outputEncoding,
 		@DefaultValue("false") boolean envelope,
 		@DefaultValue("10") @Min(1) @Max(1000) int maxBatch,
+		@DefaultValue("on-write") AckMode ackMode,
+		@DefaultValue("30s") @DurationMin(seconds = 1, message = "must be at least 1s, such as 30s") Duration leaseTimeout,
+		@DefaultValue("1000") @Min(1) @Max(65535) int maxLeases,
 		@Nullable @Valid Auth auth,
 		@Nullable @Valid RateLimit rateLimit) {
 

@@ -34,6 +34,7 @@ import org.springframework.validation.annotation.Validated;
  * @param krakendConfig a KrakenD v3 configuration file whose AMQP endpoints and async agents run
  * beside these, such as {@code file:krakend.json}
  * @param krakendStrict whether anything in that file the gateway would not run stops startup
+ * @param lease the receipts of endpoints whose clients acknowledge their messages
  * @param cors which browser pages of other origins may call the endpoints ({@code security/cors});
  * none when unset
  */
@@ -52,6 +53,7 @@ public record GatewayProperties(
 		@DefaultValue List<@Valid AsyncAgent> asyncAgents,
 		@Nullable String krakendConfig,
 		@DefaultValue("false") boolean krakendStrict,
+		@DefaultValue @Valid LeaseSettings lease,
 		@Nullable @Valid Cors cors) {
 
 	/**

@@ -53,6 +53,7 @@ final class GatewayPropertiesValidator implements Validator {
 		checkMaxMessageSize(errors, properties.maxMessageSize());
 		checkMaxBodySize(errors, properties.maxBodySize());
 		List<Endpoint> endpoints = (properties.endpoints() != null) ? properties.endpoints() : List.of();
+		checkLeases(errors, properties, endpoints);
 		Map<String, Integer> paths = new HashMap<>();
 		for (int i = 0; i < endpoints.size(); i++) {
 			Endpoint endpoint = endpoints.get(i);
@@ -308,6 +309,38 @@ final class GatewayPropertiesValidator implements Validator {
 		if (cors != null && cors.allowCredentials() && cors.anyOrigin()) {
 			reject(errors, field + ".allowCredentials", true,
 					"needs allow_origins to name the origins: credentials are never allowed from any origin");
+		}
+	}
+
+	// A receipt nobody can verify is no receipt; one anybody can sign is no protection.
+	private static void checkLeases(Errors errors, GatewayProperties properties, List<Endpoint> endpoints) {
+		LeaseSettings lease = properties.lease();
+		for (int i = 0; i < endpoints.size(); i++) {
+			Endpoint endpoint = endpoints.get(i);
+			if (endpoint.ackMode() != AckMode.LEASE || endpoint.backend() == null) {
+				continue;
+			}
+			if (endpoint.isProducer()) {
+				reject(errors, "endpoints[" + i + "].ackMode", "lease", "must be on-write on a producer endpoint: only consumed messages are leased");
+			}
+			for (int j = 0; j < endpoint.backend().size(); j++) {
+				Backend backend = endpoint.backend().get(j);
+				if (backend.amqp() != null && backend.amqp().consumer() != null && backend.amqp().consumer().autoAck()) {
+					reject(errors, "endpoints[" + i + "].backend[" + j + "].amqp.consumer.autoAck", true,
+							"must be false with ack_mode lease: the broker forgets an auto-acknowledged message at once");
+				}
+			}
+		}
+		boolean leasing = endpoints.stream().anyMatch((endpoint) -> endpoint.ackMode() == AckMode.LEASE);
+		if (lease == null) {
+			return;
+		}
+		if (leasing && (lease.secret() == null || lease.secret().isBlank())) {
+			reject(errors, "lease.secret", "",
+					"is required when an endpoint has ack_mode lease: it signs the receipts (32 random characters or more)");
+		}
+		else if (lease.secret() != null && !lease.secret().isBlank() && lease.secret().length() < 32) {
+			reject(errors, "lease.secret", "******", "must be at least 32 characters: it signs the receipts");
 		}
 	}
 

@@ -42,6 +42,9 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 	/** Where this backend's deliveries meet its requests. */
 	protected final Handoff handoff = new Handoff();
 
+	/** The messages clients hold on lease. */
+	protected final LeaseBook leases;
+
 	private final ReconnectingChannel channel;
 
 	/** Set once the gateway shuts down: from then on no request takes a message. */
@@ -54,6 +57,7 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 		this.metrics = context.metrics();
 		this.maxMessageSize = context.maxMessageSize();
 		this.poison = context.poison();
+		this.leases = new LeaseBook(context.leaseCap());
 		this.channel = new ReconnectingChannel(context.channel(), describe(), this.backend.consumer().declare(),
 				this, this.logger);
 	}
@@ -85,6 +89,16 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 	 */
 	Mono<List<Delivery>> topUp(Lease lease, List<Delivery> batch, int max) {
 		return Mono.just(batch);
+	}
+
+	@Override
+	public LeaseBook.Leased lease(Delivery delivery, Duration timeout) {
+		return this.leases.hold(delivery, timeout);
+	}
+
+	@Override
+	public LeaseBook leases() {
+		return this.leases;
 	}
 
 	@Override

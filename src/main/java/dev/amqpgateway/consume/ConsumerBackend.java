@@ -58,6 +58,21 @@ public interface ConsumerBackend {
 	long deliveryCount(Delivery delivery);
 
 	/**
+	 * Lease a message a request took: it stays unsettled, for its client to acknowledge, until the
+	 * lease expires (then it is requeued) or its channel is lost.
+	 * @param delivery a delivery of this backend's lease, which gives it up to the lease
+	 * @param timeout how long the lease lasts (capped below the broker's consumer timeout)
+	 * @return the lease's key and expiry
+	 */
+	LeaseBook.Leased lease(Delivery delivery, Duration timeout);
+
+	/**
+	 * The messages clients hold on lease.
+	 * @return the backend's leases
+	 */
+	LeaseBook leases();
+
+	/**
 	 * Path of the endpoint this backend belongs to.
 	 * @return the endpoint path
 	 */

@@ -2,11 +2,13 @@ package dev.amqpgateway.consume;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -63,7 +65,13 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 
 	private final Duration checkEvery;
 
+	/** How often expired leases are looked for: a lease lasts at least a second. */
+	private static final Duration LEASE_SWEEP = Duration.ofMillis(250);
+
 	private final AtomicBoolean adjustQueued = new AtomicBoolean();
+
+	/** Channels opened so far: a lease names the channel its message came on. */
+	private final AtomicLong generations = new AtomicLong();
 
 	private final AtomicBoolean checkQueued = new AtomicBoolean();
 
@@ -91,13 +99,14 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 		// Before the first delivery, so that the acker never takes a late settlement of the channel
 		// this one replaces for the current one.
 		this.acker.adopt(channel);
-		ChannelState opened = new ChannelState(channel);
+		ChannelState opened = new ChannelState(channel, this.generations.incrementAndGet());
 		this.state = opened;
 		if (this.consumesAlways) {
 			subscribe(opened, this.window);
 		}
 		if (this.checksStarted.compareAndSet(false, true)) {
 			this.scheduler.scheduleWithFixedDelay(this::checkSoon, this.checkEvery);
+			this.scheduler.scheduleWithFixedDelay(this::expireLeases, LEASE_SWEEP);
 		}
 	}
 
@@ -119,6 +128,8 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 	@Override
 	public void lost(String reason) {
 		this.state = null;
+		// The broker requeues what was out on the channel, leased messages included.
+		this.leases.channelLost(this.generations.get());
 		// Buffered deliveries died with their channel; the broker has requeued them.
 		this.handoff.close(unavailable(), true);
 	}
@@ -135,6 +146,15 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 				this.adjustQueued.set(false);
 				adjust();
 			});
+		}
+	}
+
+	private void expireLeases() {
+		if (this.leases.size() > 0) {
+			int expired = this.leases.expire(Instant.now());
+			if (expired > 0 && this.logger.isDebugEnabled()) {
+				this.logger.debug(expired + " leases expired, their messages requeued: " + describe());
+			}
 		}
 	}
 
@@ -208,7 +228,7 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 					}
 					current.unsettled.incrementAndGet();
 					Delivery delivery = new Delivery(response.getBody(), response.getProps(), response.getEnvelope(),
-							counted(this.acker.settlementOf(current.channel, response.getEnvelope().getDeliveryTag(),
+							current.generation, counted(this.acker.settlementOf(current.channel, response.getEnvelope().getDeliveryTag(),
 									this.metrics), current, null));
 					if (refusedAsOversize(response.getBody(), delivery::reject)) {
 						continue;
@@ -363,8 +383,12 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 
 		private long lastQueueCheck = System.nanoTime();
 
-		ChannelState(Channel channel) {
+		/** Which channel of the backend this is, from 1. */
+		private final long generation;
+
+		ChannelState(Channel channel, long generation) {
 			this.channel = channel;
+			this.generation = generation;
 		}
 
 	}
@@ -411,7 +435,7 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 			this.subscription.delivered.incrementAndGet();
 			Delivery.Settlement settlement = counted(ConsumingBackend.this.acker.settlementOf(from,
 					envelope.getDeliveryTag(), ConsumingBackend.this.metrics), this.channelState, this.subscription);
-			Delivery delivery = new Delivery(body, properties, envelope, settlement);
+			Delivery delivery = new Delivery(body, properties, envelope, this.channelState.generation, settlement);
 			if (refusedAsOversize(body, delivery::reject)) {
 				return;
 			}

@@ -1,5 +1,6 @@
 package dev.amqpgateway.consume;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -25,13 +26,22 @@ public final class Delivery {
 
 	private final long deliveryTag;
 
+	private final long generation;
+
 	private final Settlement settlement;
 
 	private final AtomicBoolean settled = new AtomicBoolean();
 
 	private final long receivedNanos = System.nanoTime();
 
+	private final Instant receivedAt = Instant.now();
+
 	Delivery(byte[] body, AMQP.BasicProperties properties, Envelope envelope, Settlement settlement) {
+		this(body, properties, envelope, 0, settlement);
+	}
+
+	Delivery(byte[] body, AMQP.BasicProperties properties, Envelope envelope, long generation, Settlement settlement) {
+		this.generation = generation;
 		this.body = body;
 		this.properties = properties;
 		this.redelivered = envelope.isRedeliver();
@@ -55,6 +65,15 @@ public final class Delivery {
 	 */
 	long receivedNanos() {
 		return this.receivedNanos;
+	}
+
+	/**
+	 * When the gateway received this delivery, on the wall clock: the broker's consumer timeout
+	 * counts from about then.
+	 * @return the time of receipt
+	 */
+	Instant receivedAt() {
+		return this.receivedAt;
 	}
 
 	/**
@@ -88,6 +107,14 @@ public final class Delivery {
 	 */
 	long deliveryTag() {
 		return this.deliveryTag;
+	}
+
+	/**
+	 * The generation of the channel the delivery came on, in its backend.
+	 * @return the generation, from 1; 0 for a backend whose messages are never leased
+	 */
+	long generation() {
+		return this.generation;
 	}
 
 	/**

@@ -52,6 +52,19 @@ public final class Lease {
 	}
 
 	/**
+	 * Close the lease, leaving the given deliveries unsettled (their clients hold them on lease
+	 * now) and requeuing the rest.
+	 * @param kept the deliveries leased to the client
+	 */
+	public void keep(Collection<Delivery> kept) {
+		for (Delivery delivery : close()) {
+			if (!kept.contains(delivery)) {
+				delivery.requeue();
+			}
+		}
+	}
+
+	/**
 	 * Close the lease and requeue every delivery it took that is not settled yet.
 	 */
 	public void release() {

@@ -2,6 +2,7 @@ package dev.amqpgateway.http;
 
 import java.time.Duration;
 
+import dev.amqpgateway.config.AckMode;
 import dev.amqpgateway.config.Endpoint;
 import dev.amqpgateway.config.OutputEncoding;
 
@@ -61,7 +62,7 @@ record DrainRequest(Shape shape, int max, Duration firstWait) {
 			throw new ServerWebInputException("envelope must be true or false, not '" + envelopeParam + "'");
 		}
 		boolean envelope = (envelopeParam != null) ? envelopeParam.equals("true") : endpoint.envelope();
-		Shape shape = (maxParam != null || envelope) ? Shape.ENVELOPE
+		Shape shape = (maxParam != null || envelope || endpoint.ackMode() == AckMode.LEASE) ? Shape.ENVELOPE
 				: (endpoint.outputEncoding() == OutputEncoding.NO_OP) ? Shape.RAW : Shape.MERGED;
 		return new DrainRequest(shape, max, wait);
 	}

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import dev.amqpgateway.config.AckMode;
 import dev.amqpgateway.config.Backend;
 import dev.amqpgateway.config.Endpoint;
 import dev.amqpgateway.config.Encoding;
@@ -14,10 +15,13 @@ import dev.amqpgateway.consume.ConsumerBackend;
 import dev.amqpgateway.consume.Delivery;
 import dev.amqpgateway.consume.DeliveryHeaders;
 import dev.amqpgateway.consume.Lease;
+import dev.amqpgateway.consume.LeaseBook;
 import dev.amqpgateway.http.problem.BrokerUnavailableException;
+import dev.amqpgateway.http.problem.TooManyLeasesException;
 import dev.amqpgateway.http.problem.UndecodableMessageException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -54,8 +58,17 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 
 	private final JsonMapper mapper;
 
+	/** Signs the receipts of a lease endpoint; null for an endpoint that acknowledges on write. */
+	private final @Nullable Receipts receipts;
+
+	private final EventStream stream;
+
 	EndpointHandler(Endpoint endpoint, Duration timeout, List<ConsumerBackend> backends, MessageDecoder decoder,
-			JsonMapper mapper) {
+			JsonMapper mapper, @Nullable Receipts receipts, List<Integer> streamCredits) {
+		this.receipts = (endpoint.ackMode() == AckMode.LEASE) ? receipts : null;
+		this.stream = new EventStream(endpoint.endpoint(), List.copyOf(backends), streamCredits, decoder, mapper,
+				this.receipts, endpoint.leaseTimeout(),
+				(backend, delivery) -> (undecodable, reason) -> settleUndecodable(backend, undecodable, reason));
 		this.endpoint = endpoint;
 		this.path = endpoint.endpoint();
 		this.timeout = timeout;
@@ -66,6 +79,9 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 
 	@Override
 	public Mono<ServerResponse> handle(ServerRequest request) {
+		if (request.headers().accept().contains(MediaType.TEXT_EVENT_STREAM)) {
+			return ServerResponse.ok().build((exchange, context) -> this.stream.write(exchange));
+		}
 		return Mono.fromCallable(() -> DrainRequest.of(request, this.endpoint, this.timeout))
 			.flatMap((drain) -> ServerResponse.ok().build((exchange, context) -> switch (drain.shape()) {
 				case MERGED -> drain(exchange, drain.firstWait());
@@ -113,6 +129,9 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 
 	private Mono<Void> drainEnvelope(ServerWebExchange exchange, DrainRequest drain) {
 		return Mono.defer(() -> {
+			if (this.receipts != null) {
+				refuseBeyondMaxLeases();
+			}
 			Lease lease = new Lease();
 			List<Mono<Envelope.Batch>> asks = this.backends.stream()
 				.map((backend) -> askBatch(backend, lease, drain))
@@ -158,10 +177,68 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 					: noContent(exchange);
 		}
 		exchange.getResponse().getHeaders().setContentType(MediaType.APPLICATION_JSON);
+		if (this.receipts != null) {
+			return writeLeased(exchange, lease, envelope, batches, completed);
+		}
 		return write(exchange, lease, envelope.toBytes(this.mapper), envelope.written(), completed,
 				() -> batches.forEach((batch) -> batch.deliveries().stream()
 					.filter(envelope.written()::contains)
 					.forEach((delivery) -> batch.backend().metrics().delivered())));
+	}
+
+	/**
+	 * Lease the answered messages and write the envelope with their receipts. The leases exist
+	 * before the first byte goes out, so that a client may acknowledge as soon as it reads; a write
+	 * that fails requeues them.
+	 */
+	private Mono<Void> writeLeased(ServerWebExchange exchange, Lease lease, Envelope envelope,
+			List<Envelope.Batch> batches, boolean completed) {
+		Receipts receipts = Objects.requireNonNull(this.receipts);
+		List<Runnable> requeues = new ArrayList<>();
+		Instant expires = null;
+		for (Envelope.Batch batch : batches) {
+			ConsumerBackend backend = batch.backend();
+			for (Delivery delivery : batch.deliveries()) {
+				if (!envelope.written().contains(delivery)) {
+					continue;
+				}
+				LeaseBook.Leased leased = backend.lease(delivery, this.endpoint.leaseTimeout());
+				envelope.receipt(delivery, receipts.issue(this.path, backend.index(), leased.key()));
+				expires = (expires == null || leased.expires().isBefore(expires)) ? leased.expires() : expires;
+				requeues.add(() -> backend.leases().settle(leased.key(), LeaseBook.Settlement.REQUEUE));
+			}
+		}
+		lease.keep(envelope.written());
+		if (expires != null) {
+			envelope.leaseExpiresAt(expires);
+		}
+		byte[] body = envelope.toBytes(this.mapper);
+		return BodyWriter.write(ok(exchange, body, completed), body).doOnNext((inFull) -> {
+			if (inFull) {
+				batches.forEach((batch) -> batch.deliveries().stream()
+					.filter(envelope.written()::contains)
+					.forEach((delivery) -> batch.backend().metrics().delivered()));
+			}
+			else {
+				requeues.forEach(Runnable::run);
+			}
+		}).then();
+	}
+
+	/**
+	 * A backend with {@code max_leases} messages on lease takes no more: 429, until a lease ends.
+	 */
+	private void refuseBeyondMaxLeases() {
+		for (ConsumerBackend backend : this.backends) {
+			LeaseBook leases = backend.leases();
+			if (leases.size() >= this.endpoint.maxLeases()) {
+				Instant next = leases.nextExpiry();
+				long seconds = (next != null) ? Math.max(1, Duration.between(Instant.now(), next).toSeconds() + 1) : 1;
+				throw new TooManyLeasesException("Backend " + backend.index() + " of " + this.path + " has "
+						+ leases.size() + " messages on lease, its max_leases; acknowledge some, or wait for a lease to expire",
+						Duration.ofSeconds(seconds));
+			}
+		}
 	}
 
 	private Mono<BackendAnswer> ask(ConsumerBackend backend, Lease lease, Duration wait) {
@@ -238,16 +315,23 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 	}
 
 	/**
-	 * Write a 200 whose content type is set, and acknowledge its messages once every byte was written.
+	 * The response as a 200 that carries messages: never cached, saying whether every backend answered.
 	 */
-	private Mono<Void> write(ServerWebExchange exchange, Lease lease, byte[] body, List<Delivery> deliveries,
-			boolean completed, Runnable countDelivered) {
+	private static ServerHttpResponse ok(ServerWebExchange exchange, byte[] body, boolean completed) {
 		ServerHttpResponse response = exchange.getResponse();
 		response.setStatusCode(HttpStatus.OK);
 		response.getHeaders().setContentLength(body.length);
 		response.getHeaders().setCacheControl("no-store");
 		response.getHeaders().set(COMPLETED, String.valueOf(completed));
-		return BodyWriter.write(response, body).doOnNext((inFull) -> {
+		return response;
+	}
+
+	/**
+	 * Write a 200 whose content type is set, and acknowledge its messages once every byte was written.
+	 */
+	private Mono<Void> write(ServerWebExchange exchange, Lease lease, byte[] body, List<Delivery> deliveries,
+			boolean completed, Runnable countDelivered) {
+		return BodyWriter.write(ok(exchange, body, completed), body).doOnNext((inFull) -> {
 			if (inFull) {
 				countDelivered.run();
 				lease.complete(deliveries);

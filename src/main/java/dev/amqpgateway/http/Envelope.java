@@ -1,8 +1,11 @@
 package dev.amqpgateway.http;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 
 import dev.amqpgateway.broker.BackendUnavailableException;
@@ -30,6 +33,8 @@ final class Envelope {
 
 	private final List<Delivery> written = new ArrayList<>();
 
+	private final Map<Delivery, ObjectNode> entriesOf = new IdentityHashMap<>();
+
 	private int entries;
 
 	Envelope(JsonMapper mapper) {
@@ -46,18 +51,49 @@ final class Envelope {
 	void add(Batch batch, MessageDecoder decoder, BiFunction<Delivery, String, String> undecodable) {
 		ConsumerBackend backend = batch.backend();
 		for (Delivery delivery : batch.deliveries()) {
-			ObjectNode entry = this.messages.addObject();
+			Entry entry = entry(backend, delivery, decoder, undecodable);
+			this.messages.add(entry.json());
 			this.entries++;
-			ObjectNode metadata = describe(backend, delivery);
-			try {
-				entry.set("body", decoder.decode(backend.backend(), delivery.body()));
+			if (entry.decoded()) {
 				this.written.add(delivery);
+				this.entriesOf.put(delivery, entry.json());
 			}
-			catch (MessageDecoder.UndecodableBodyException ex) {
-				entry.put("error", undecodable.apply(delivery, ex.reason()));
-			}
-			entry.setAll(metadata);
 		}
+	}
+
+	/**
+	 * One message as the envelope lists it: its body decoded, or the error that settled it, and
+	 * its metadata.
+	 * @param backend the backend it came from
+	 * @param delivery the message
+	 * @param decoder decodes a body per the backend's encoding
+	 * @param undecodable settles a message that cannot be decoded and says what became of it
+	 * @return the entry
+	 */
+	static Entry entry(ConsumerBackend backend, Delivery delivery, MessageDecoder decoder,
+			BiFunction<Delivery, String, String> undecodable) {
+		ObjectNode entry = JsonNodeFactory.instance.objectNode();
+		ObjectNode metadata = describe(backend, delivery);
+		boolean decoded;
+		try {
+			entry.set("body", decoder.decode(backend.backend(), delivery.body()));
+			decoded = true;
+		}
+		catch (MessageDecoder.UndecodableBodyException ex) {
+			entry.put("error", undecodable.apply(delivery, ex.reason()));
+			decoded = false;
+		}
+		entry.setAll(metadata);
+		return new Entry(entry, decoded);
+	}
+
+	/**
+	 * A message as the envelope lists it.
+	 *
+	 * @param json the entry
+	 * @param decoded whether it carries the body; false when the message could not be decoded and was settled
+	 */
+	record Entry(ObjectNode json, boolean decoded) {
 	}
 
 	// Before the message is settled: settling a message that failed counts its delivery.
@@ -89,6 +125,26 @@ final class Envelope {
 		else {
 			entry.putNull(name);
 		}
+	}
+
+	/**
+	 * Give an answered message its receipt, for its client to acknowledge it with.
+	 * @param delivery one of the answered deliveries
+	 * @param receipt its receipt
+	 */
+	void receipt(Delivery delivery, String receipt) {
+		ObjectNode entry = this.entriesOf.get(delivery);
+		if (entry != null) {
+			entry.put("receipt", receipt);
+		}
+	}
+
+	/**
+	 * Say when the leases of the answer expire.
+	 * @param expires the earliest expiry of its leases
+	 */
+	void leaseExpiresAt(Instant expires) {
+		this.root.put("lease_expires_at", expires.toString());
 	}
 
 	/** Whether the envelope lists anything, answered or settled. */

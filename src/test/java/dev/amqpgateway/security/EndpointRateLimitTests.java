@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 
+import dev.amqpgateway.config.AckMode;
 import dev.amqpgateway.config.Endpoint;
 import dev.amqpgateway.config.OutputEncoding;
 import dev.amqpgateway.config.RateLimit;
@@ -68,7 +69,8 @@ class EndpointRateLimitTests {
 	}
 
 	private static Endpoint endpoint(String path) {
-		return new Endpoint(path, null, null, List.of(), List.of(), OutputEncoding.JSON, false, 10, null, null);
+		return new Endpoint(path, null, null, List.of(), List.of(), OutputEncoding.JSON, false, 10, AckMode.ON_WRITE,
+				Duration.ofSeconds(30), 1000, null, null);
 	}
 
 	private static MockServerWebExchange request(String address, String client) {

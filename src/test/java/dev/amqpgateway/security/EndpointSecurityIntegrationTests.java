@@ -59,6 +59,8 @@ class EndpointSecurityIntegrationTests {
 
 	static final String PUBLISHED = GatewayEndpoints.unique("published");
 
+	static final String LEASED = GatewayEndpoints.unique("leased");
+
 	@DynamicPropertySource
 	static void endpoints(DynamicPropertyRegistry registry) {
 		GatewayEndpoints endpoints = new GatewayEndpoints()
@@ -68,8 +70,11 @@ class EndpointSecurityIntegrationTests {
 			.endpoint("/open", consumer(OPEN, EXCHANGE, "amqp.consumer.routing_key[0]", OPEN)).timeout("300ms")
 			.endpoint("/down", consumer(DOWN, EXCHANGE, "amqp.consumer.routing_key[0]", DOWN)).timeout("300ms")
 			.endpoint("/publish/{id}", Map.of("amqp.producer.exchange", EXCHANGE, "amqp.producer.routing_key",
-					PUBLISHED, "amqp.producer.static_routing_key", true));
+					PUBLISHED, "amqp.producer.static_routing_key", true))
+			.endpoint("/leased", consumer(LEASED, EXCHANGE, "amqp.consumer.routing_key[0]", LEASED)).timeout("300ms");
 		endpoints.addTo(registry);
+		registry.add("gateway.endpoints[6].ack_mode", () -> "lease");
+		registry.add("gateway.lease.secret", () -> "a-secret-of-at-least-thirty-two-characters");
 		Map<String, Object> auth = new LinkedHashMap<>();
 		remote(auth, 0, KEYS.url());
 		auth.put("gateway.endpoints[0].auth.roles[0]", "reader");
@@ -84,6 +89,7 @@ class EndpointSecurityIntegrationTests {
 		// nothing listens on port 1: an identity provider that is down
 		remote(auth, 4, "http://127.0.0.1:1/jwks.json");
 		remote(auth, 5, KEYS.url());
+		remote(auth, 6, KEYS.url());
 		auth.forEach((name, value) -> registry.add(name, () -> value));
 	}
 
@@ -109,7 +115,7 @@ class EndpointSecurityIntegrationTests {
 	@AfterAll
 	static void stopTheKeyServer() {
 		KEYS.close();
-		TestBroker.delete(List.of(SECURED, LOCAL, SCOPED, OPEN, DOWN), EXCHANGE);
+		TestBroker.delete(List.of(SECURED, LOCAL, SCOPED, OPEN, DOWN, LEASED), EXCHANGE);
 	}
 
 	@Autowired
@@ -233,6 +239,20 @@ class EndpointSecurityIntegrationTests {
 			.expectStatus().isBadRequest()
 			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.expectBody().jsonPath("$.type").isEqualTo("urn:amqp-gateway:problem:bad-request");
+	}
+
+	@Test
+	void theSettlementRoutesOfALeaseEndpointAreProtectedLikeIt() {
+		for (String route : List.of("/leased/ack", "/leased/nack", "/leased/extend")) {
+			this.client.post().uri(route).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"receipts\": []}")
+				.exchange()
+				.expectStatus().isUnauthorized()
+				.expectHeader().valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+		}
+		this.client.post().uri("/leased/ack").header(HttpHeaders.AUTHORIZATION, "Bearer " + KEYS.sign(JwkServer.claims()))
+			.contentType(MediaType.APPLICATION_JSON).bodyValue("{\"receipts\": []}")
+			.exchange()
+			.expectStatus().value((status) -> assertThat(status).isNotEqualTo(401).isNotEqualTo(403));
 	}
 
 	@Test
