@@ -83,7 +83,8 @@ final class JwtDecoders {
 				: local(source.path(), property + ".jwk-local-path");
 		JwsAlgorithm algorithm = source.alg().startsWith("HS") ? MacAlgorithm.from(source.alg())
 				: SignatureAlgorithm.from(source.alg());
-		return NimbusReactiveJwtDecoder.withJwkSource(keys).jwsAlgorithm(algorithm).build();
+		ReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withJwkSource(keys).jwsAlgorithm(algorithm).build();
+		return source.cache() ? new VerifiedTokens(source.cacheDuration()).around(decoder) : decoder;
 	}
 
 	private static RemoteJwkSet remote(KeySource source) {
