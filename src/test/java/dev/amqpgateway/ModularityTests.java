@@ -35,6 +35,7 @@ class ModularityTests {
 			"http", Set.of("config", "broker", "consume", "publish"),
 			"publish", Set.of("config", "broker"),
 			"agent", Set.of("config", "broker", "consume"),
+			"krakend", Set.of("config"),
 			"health", Set.of("config", "broker", "topology", "consume", "publish", "agent"));
 
 	@Test

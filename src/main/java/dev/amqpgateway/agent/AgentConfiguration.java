@@ -24,7 +24,9 @@ import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * The async agents: each with its own HTTP connection pool, on the server's event loops.
+ * The async agents: each with a client of its own, whose connection pool holds {@code workers}
+ * connections per backend host, so that one agent's slow or unreachable backend never holds the
+ * connections of another; on the server's event loops.
  */
 @Configuration(proxyBeanMethods = false)
 class AgentConfiguration {
@@ -35,11 +37,19 @@ class AgentConfiguration {
 	AsyncAgents asyncAgents(GatewayProperties properties, ConsumerBackends backends, ReactorResourceFactory resources,
 			MeterRegistry registry) {
 		List<Agent> agents = new ArrayList<>();
+		List<ConnectionProvider> pools = new ArrayList<>();
 		Duration longest = Duration.ZERO;
 		for (AsyncAgent agent : properties.asyncAgents()) {
 			Duration timeout = properties.timeoutOf(agent);
 			longest = (timeout.compareTo(longest) > 0) ? timeout : longest;
-			WebClient client = webClient(agent, resources);
+			ConnectionProvider pool = ConnectionProvider.builder("agent-" + agent.name())
+				.maxConnections(Math.max(1, agent.consumer().workers()))
+				.pendingAcquireMaxCount(-1)
+				.build();
+			pools.add(pool);
+			WebClient client = WebClient.builder()
+				.clientConnector(new ReactorClientHttpConnector(HttpClient.create(pool).runOn(resources.getLoopResources())))
+				.build();
 			List<HttpTarget> targets = agent.backend().stream().map((backend) -> new HttpTarget(client, backend)).toList();
 			agent.backend()
 				.stream()
@@ -51,21 +61,7 @@ class AgentConfiguration {
 					rateLimiter(agent), new ReconnectBackOff(agent.connection().backoffStrategy(), properties.maxBackoff(), 0),
 					new AgentMetrics(registry, agent.name())));
 		}
-		return new AsyncAgents(agents, longest.plusSeconds(1));
-	}
-
-	/**
-	 * A client with a connection pool of the agent's own, so that a slow or unreachable backend of
-	 * one agent never holds the connections of another; on the server's event loops.
-	 */
-	private static WebClient webClient(AsyncAgent agent, ReactorResourceFactory resources) {
-		int connections = Math.max(1, agent.consumer().workers());
-		ConnectionProvider pool = ConnectionProvider.builder("agent-" + agent.name())
-			.maxConnections(connections)
-			.pendingAcquireMaxCount(-1)
-			.build();
-		HttpClient client = HttpClient.create(pool).runOn(resources.getLoopResources());
-		return WebClient.builder().clientConnector(new ReactorClientHttpConnector(client)).build();
+		return new AsyncAgents(agents, longest.plusSeconds(1), pools);
 	}
 
 	private static @Nullable RateLimiter rateLimiter(AsyncAgent agent) {

@@ -6,7 +6,9 @@ import java.util.List;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
+import reactor.netty.resources.ConnectionProvider;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
@@ -14,7 +16,7 @@ import org.springframework.context.SmartLifecycle;
  * Every async agent: started once the queues are consumed and declared, stopped before them, so
  * that the messages being sent at shutdown are still settled on their channels.
  */
-public class AsyncAgents implements SmartLifecycle {
+public class AsyncAgents implements SmartLifecycle, DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(AsyncAgents.class);
 
@@ -22,11 +24,14 @@ public class AsyncAgents implements SmartLifecycle {
 
 	private final Duration grace;
 
+	private final List<ConnectionProvider> pools;
+
 	private volatile boolean running;
 
-	AsyncAgents(List<Agent> agents, Duration grace) {
+	AsyncAgents(List<Agent> agents, Duration grace, List<ConnectionProvider> pools) {
 		this.agents = agents;
 		this.grace = grace;
+		this.pools = pools;
 	}
 
 	/**
@@ -63,6 +68,14 @@ public class AsyncAgents implements SmartLifecycle {
 			.doFinally((signal) -> callback.run())
 			.subscribe(null, (ex) -> logger.warn("Async agents still had messages in flight after " + this.grace.toMillis()
 					+ " ms; they go back to their queues"));
+	}
+
+	/**
+	 * Close the agents' HTTP connections, once they are stopped.
+	 */
+	@Override
+	public void destroy() {
+		this.pools.forEach(ConnectionProvider::dispose);
 	}
 
 	@Override

@@ -60,8 +60,15 @@ final class HttpTarget {
 			.onErrorResume((ex) -> Mono.just(attemptOf(ex, timeout)));
 	}
 
+	/**
+	 * The method, hosts and path, for logs and health; a password in a host URL is masked.
+	 * @return such as {@code POST http://billing:8080 /invoices}
+	 */
 	String describe() {
-		return this.method + " " + String.join(", ", this.hosts) + " " + this.path;
+		return this.method + " "
+				+ this.hosts.stream().map((host) -> host.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://[^:@/]*):[^@]*@", "$1:******@"))
+					.collect(java.util.stream.Collectors.joining(", "))
+				+ " " + this.path;
 	}
 
 	private static Attempt attemptOf(Throwable ex, Duration timeout) {

@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
@@ -42,6 +44,8 @@ import org.springframework.validation.ObjectError;
 class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<RuntimeException> {
 
 	private static final ConfigurationPropertyName GATEWAY = ConfigurationPropertyName.of("gateway");
+
+	private static final Pattern OTHER_ENDPOINT = Pattern.compile("(gateway\\.endpoints\\[\\d+\\])");
 
 	private final @Nullable Environment environment;
 
@@ -139,7 +143,23 @@ class GatewayConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<Runtim
 		Object shown = (configured != null) ? configured.getValue() : value;
 		String displayed = (shown != null) ? GatewayPropertiesValidator.masked(shown.toString()) : null;
 		return new Problem(snakeCase(key), displayed, (configured != null) ? configured.getOrigin() : null,
-				reason);
+				withOriginsOfKeys(reason));
+	}
+
+	/**
+	 * A reason that names another key, such as the endpoint that already has a path, also says where
+	 * that key was set, so that both places of a clash are named.
+	 */
+	private @Nullable String withOriginsOfKeys(@Nullable String reason) {
+		if (reason == null) {
+			return null;
+		}
+		Matcher matcher = OTHER_ENDPOINT.matcher(reason);
+		if (!matcher.find()) {
+			return reason;
+		}
+		ConfigurationProperty other = configured(ConfigurationPropertyName.of(matcher.group(1) + ".endpoint"));
+		return (other != null && other.getOrigin() != null) ? reason + " (set in " + other.getOrigin() + ")" : reason;
 	}
 
 	private @Nullable ConfigurationProperty configured(ConfigurationPropertyName name) {

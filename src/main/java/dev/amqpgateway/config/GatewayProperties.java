@@ -7,6 +7,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.hibernate.validator.constraints.time.DurationMin;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -30,6 +31,10 @@ import org.springframework.validation.annotation.Validated;
  * other consumers, returns the message to the queue
  * @param endpoints the consumer and producer endpoints, each with one or more backends
  * @param asyncAgents the agents that send the messages of a queue to HTTP services
+ * @param krakendConfig a KrakenD v3 configuration file whose AMQP endpoints and async agents run
+ * beside these, such as {@code file:krakend.json}
+ * @param krakendStrict whether anything in that file the gateway would not run stops startup
+ * @param lease the receipts of endpoints whose clients acknowledge their messages
  */
 @ConfigurationProperties(prefix = "gateway", ignoreUnknownFields = false)
 @Validated
@@ -43,7 +48,10 @@ public record GatewayProperties(
 		@DefaultValue("1MB") DataSize maxBodySize,
 		@DefaultValue("1s") @DurationMin(millis = 10, message = "must be at least 10ms, such as 1s") Duration releaseAfter,
 		@DefaultValue List<@Valid Endpoint> endpoints,
-		@DefaultValue List<@Valid AsyncAgent> asyncAgents) {
+		@DefaultValue List<@Valid AsyncAgent> asyncAgents,
+		@Nullable String krakendConfig,
+		@DefaultValue("false") boolean krakendStrict,
+		@DefaultValue @Valid LeaseSettings lease) {
 
 	/**
 	 * The largest message a RabbitMQ broker can be configured to accept: it refuses a

@@ -4,7 +4,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
@@ -29,7 +32,15 @@ final class GatewayPropertiesValidator implements Validator {
 
 	private static final String PORT_RANGE = "must have a port between 1 and 65535";
 
-	private static final java.util.Set<String> PRODUCER_METHODS = java.util.Set.of("POST", "PUT", "PATCH");
+	private static final Set<String> PRODUCER_METHODS = Set.of("POST", "PUT", "PATCH");
+
+	private static final List<String> AGENT_METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
+
+	/**
+	 * The characters a health component name keeps as they are: an agent named with these only
+	 * has its own name in {@code /actuator/health/agents/<name>}, and distinct names there.
+	 */
+	private static final Pattern AGENT_NAME = Pattern.compile("[A-Za-z0-9._~-]+");
 
 	@Override
 	public boolean supports(Class<?> type) {
@@ -42,6 +53,7 @@ final class GatewayPropertiesValidator implements Validator {
 		checkMaxMessageSize(errors, properties.maxMessageSize());
 		checkMaxBodySize(errors, properties.maxBodySize());
 		List<Endpoint> endpoints = (properties.endpoints() != null) ? properties.endpoints() : List.of();
+		checkLeases(errors, properties, endpoints);
 		Map<String, Integer> paths = new HashMap<>();
 		for (int i = 0; i < endpoints.size(); i++) {
 			Endpoint endpoint = endpoints.get(i);
@@ -51,6 +63,7 @@ final class GatewayPropertiesValidator implements Validator {
 			boolean kindsKnown = checkKinds(errors, field, backends);
 			if (kindsKnown) {
 				checkMethod(errors, field + ".method", endpoint);
+				checkOutputEncoding(errors, field + ".outputEncoding", endpoint);
 			}
 			for (int j = 0; j < backends.size(); j++) {
 				Backend backend = backends.get(j);
@@ -58,13 +71,70 @@ final class GatewayPropertiesValidator implements Validator {
 				checkHosts(errors, backendField + ".host", backend.host());
 				checkTls(errors, backendField + ".tls", backend.tls());
 				if (backend.amqp() != null && backend.amqp().consumer() != null) {
-					checkQuorum(errors, backendField + ".amqp.consumer", backend.amqp().consumer());
+					Consumer consumer = backend.amqp().consumer();
+					checkQuorum(errors, backendField + ".amqp.consumer", consumer.queueArguments(), consumer.durable(),
+							consumer.delete(), consumer.exclusive());
 				}
 				if (backend.amqp() != null && backend.amqp().producer() != null) {
 					checkProducer(errors, backendField + ".amqp.producer", backend.amqp().producer(),
 							endpoint.endpoint());
 				}
 			}
+		}
+		List<AsyncAgent> agents = (properties.asyncAgents() != null) ? properties.asyncAgents() : List.of();
+		Map<String, Integer> names = new HashMap<>();
+		for (int i = 0; i < agents.size(); i++) {
+			checkAgent(errors, "asyncAgents[" + i + "]", agents.get(i), names, i);
+		}
+	}
+
+	// Binding that failed in part leaves nulls where keys were missing; those are reported already.
+	private static void checkAgent(Errors errors, String field, AsyncAgent agent, Map<String, Integer> names,
+			int index) {
+		checkAgentName(errors, field + ".name", agent.name(), names, index);
+		List<AsyncAgent.HttpBackend> backends = (agent.backend() != null) ? agent.backend() : List.of();
+		for (int j = 0; j < backends.size(); j++) {
+			AsyncAgent.HttpBackend backend = backends.get(j);
+			String backendField = field + ".backend[" + j + "]";
+			checkHosts(errors, backendField + ".host", backend.host(), UrlKind.HTTP);
+			checkUrlPattern(errors, backendField + ".urlPattern", backend.urlPattern());
+			checkAgentMethod(errors, backendField + ".method", backend.method());
+		}
+		AsyncAgent.Amqp amqp = agent.amqp();
+		if (amqp != null) {
+			checkHosts(errors, field + ".amqp.host", amqp.host());
+			checkTls(errors, field + ".amqp.tls", amqp.tls());
+			checkQuorum(errors, field + ".amqp", amqp.queueArguments(), amqp.durable(), amqp.delete(),
+					amqp.exclusive());
+		}
+	}
+
+	private static void checkAgentName(Errors errors, String field, @Nullable String name, Map<String, Integer> names,
+			int index) {
+		if (name == null || name.isBlank()) {
+			return;
+		}
+		if (!AGENT_NAME.matcher(name).matches()) {
+			reject(errors, field, name, "must use only letters, digits, '.', '_', '~' and '-': "
+					+ "it is also the name of the agent's health component");
+			return;
+		}
+		Integer previous = names.putIfAbsent(name, index);
+		if (previous != null) {
+			reject(errors, field, name,
+					"is already the name of gateway.async_agents[" + previous + "]; each agent needs its own");
+		}
+	}
+
+	private static void checkUrlPattern(Errors errors, String field, @Nullable String urlPattern) {
+		if (urlPattern != null && !urlPattern.isBlank() && !urlPattern.startsWith("/")) {
+			reject(errors, field, urlPattern, "must start with '/', as in /invoices");
+		}
+	}
+
+	private static void checkAgentMethod(Errors errors, String field, @Nullable String method) {
+		if (method != null && !AGENT_METHODS.contains(method.toUpperCase(Locale.ROOT))) {
+			reject(errors, field, method, "must be GET, POST, PUT, PATCH or DELETE");
 		}
 	}
 
@@ -133,12 +203,58 @@ final class GatewayPropertiesValidator implements Validator {
 			return;
 		}
 		if (endpoint.isProducer()) {
-			if (!PRODUCER_METHODS.contains(method.toUpperCase(java.util.Locale.ROOT))) {
+			if (!PRODUCER_METHODS.contains(method.toUpperCase(Locale.ROOT))) {
 				reject(errors, field, method, "must be POST, PUT or PATCH: an AMQP producer endpoint publishes the request's body");
 			}
 		}
 		else if (!"GET".equalsIgnoreCase(method)) {
 			reject(errors, field, method, "must be GET: an AMQP consumer endpoint answers GET only");
+		}
+	}
+
+	// The raw body is one message's: several backends would have to be merged, a producer answers its own way.
+	private static void checkOutputEncoding(Errors errors, String field, Endpoint endpoint) {
+		if (endpoint.outputEncoding() != OutputEncoding.NO_OP || endpoint.backend() == null) {
+			return;
+		}
+		if (endpoint.isProducer()) {
+			reject(errors, field, "no-op", "must be json on a producer endpoint: no-op answers a consumed message's raw body");
+		}
+		else if (endpoint.backend().size() != 1) {
+			reject(errors, field, "no-op", "needs exactly one backend: no-op answers one message's body as it is, "
+					+ "which several backends cannot share");
+		}
+	}
+
+	// A receipt nobody can verify is no receipt; one anybody can sign is no protection.
+	private static void checkLeases(Errors errors, GatewayProperties properties, List<Endpoint> endpoints) {
+		LeaseSettings lease = properties.lease();
+		for (int i = 0; i < endpoints.size(); i++) {
+			Endpoint endpoint = endpoints.get(i);
+			if (endpoint.ackMode() != AckMode.LEASE || endpoint.backend() == null) {
+				continue;
+			}
+			if (endpoint.isProducer()) {
+				reject(errors, "endpoints[" + i + "].ackMode", "lease", "must be on-write on a producer endpoint: only consumed messages are leased");
+			}
+			for (int j = 0; j < endpoint.backend().size(); j++) {
+				Backend backend = endpoint.backend().get(j);
+				if (backend.amqp() != null && backend.amqp().consumer() != null && backend.amqp().consumer().autoAck()) {
+					reject(errors, "endpoints[" + i + "].backend[" + j + "].amqp.consumer.autoAck", true,
+							"must be false with ack_mode lease: the broker forgets an auto-acknowledged message at once");
+				}
+			}
+		}
+		boolean leasing = endpoints.stream().anyMatch((endpoint) -> endpoint.ackMode() == AckMode.LEASE);
+		if (lease == null) {
+			return;
+		}
+		if (leasing && (lease.secret() == null || lease.secret().isBlank())) {
+			reject(errors, "lease.secret", "",
+					"is required when an endpoint has ack_mode lease: it signs the receipts (32 random characters or more)");
+		}
+		else if (lease.secret() != null && !lease.secret().isBlank() && lease.secret().length() < 32) {
+			reject(errors, "lease.secret", "******", "must be at least 32 characters: it signs the receipts");
 		}
 	}
 
@@ -171,18 +287,18 @@ final class GatewayPropertiesValidator implements Validator {
 	}
 
 	// The broker refuses such a declaration; saying so at startup beats a conflict on health.
-	private static void checkQuorum(Errors errors, String field, Consumer consumer) {
-		if (consumer.queueArguments() == null
-				|| !"quorum".equals(String.valueOf(consumer.queueArguments().get("x-queue-type")))) {
+	private static void checkQuorum(Errors errors, String field, @Nullable Map<String, Object> queueArguments,
+			boolean durable, boolean delete, boolean exclusive) {
+		if (queueArguments == null || !"quorum".equals(String.valueOf(queueArguments.get("x-queue-type")))) {
 			return;
 		}
-		if (!consumer.durable()) {
+		if (!durable) {
 			reject(errors, field + ".durable", false, "must be true for a quorum queue (x-queue-type: quorum)");
 		}
-		if (consumer.delete()) {
+		if (delete) {
 			reject(errors, field + ".delete", true, "must be false for a quorum queue (x-queue-type: quorum)");
 		}
-		if (consumer.exclusive()) {
+		if (exclusive) {
 			reject(errors, field + ".exclusive", true, "must be false for a quorum queue (x-queue-type: quorum)");
 		}
 	}
@@ -198,18 +314,22 @@ final class GatewayPropertiesValidator implements Validator {
 	}
 
 	private static void checkHosts(Errors errors, String field, @Nullable List<String> hosts) {
+		checkHosts(errors, field, hosts, UrlKind.BROKER);
+	}
+
+	private static void checkHosts(Errors errors, String field, @Nullable List<String> hosts, UrlKind kind) {
 		if (hosts == null) {
 			return;
 		}
 		for (int i = 0; i < hosts.size(); i++) {
-			String reason = problemOf(hosts.get(i));
+			String reason = problemOf(hosts.get(i), kind);
 			if (reason != null) {
 				reject(errors, field + "[" + i + "]", masked(hosts.get(i)), reason);
 			}
 		}
 	}
 
-	private static @Nullable String problemOf(@Nullable String host) {
+	private static @Nullable String problemOf(@Nullable String host, UrlKind kind) {
 		if (host == null || host.isBlank()) {
 			return "must not be empty";
 		}
@@ -221,14 +341,19 @@ final class GatewayPropertiesValidator implements Validator {
 			return "is not a valid URL: " + ex.getReason();
 		}
 		String scheme = uri.getScheme();
-		if (!"amqp".equalsIgnoreCase(scheme) && !"amqps".equalsIgnoreCase(scheme)) {
-			return "must start with amqp:// or amqps://";
+		if (scheme == null || !kind.prefixes.contains(scheme.toLowerCase(Locale.ROOT) + "://")) {
+			return "must start with " + String.join(" or ", kind.prefixes);
 		}
 		if (uri.getHost() == null) {
 			return (uri.getRawAuthority() != null) ? problemOfAuthority(uri.getRawAuthority())
-					: "must name a host, as in amqp://user:pass@host:5672/vhost";
+					: "must name a host, as in " + kind.example;
 		}
-		return (uri.getPort() == 0 || uri.getPort() > 65535) ? PORT_RANGE : null;
+		if (uri.getPort() == 0 || uri.getPort() > 65535) {
+			return PORT_RANGE;
+		}
+		// An agent's request goes to the host followed by url_pattern.
+		return (kind == UrlKind.HTTP && (uri.getRawQuery() != null || uri.getRawFragment() != null))
+				? "must have no query or fragment: url_pattern is appended to it" : null;
 	}
 
 	// java.net.URI leaves the host unset, rather than failing, when it cannot read the authority.
@@ -238,6 +363,27 @@ final class GatewayPropertiesValidator implements Validator {
 		String port = (colon != -1) ? hostAndPort.substring(colon + 1) : "";
 		boolean validPort = port.isEmpty() || (port.matches("\\d{1,5}") && Integer.parseInt(port) <= 65535);
 		return validPort ? "has no valid host name: use letters, digits, '-' and '.' only" : PORT_RANGE;
+	}
+
+	/**
+	 * What a host list holds: the broker URLs of a backend or an agent's queue, or the base URLs
+	 * of an agent's HTTP backend.
+	 */
+	private enum UrlKind {
+
+		BROKER(List.of("amqp://", "amqps://"), "amqp://user:pass@host:5672/vhost"),
+
+		HTTP(List.of("http://", "https://"), "http://billing:8080");
+
+		private final List<String> prefixes;
+
+		private final String example;
+
+		UrlKind(List<String> prefixes, String example) {
+			this.prefixes = prefixes;
+			this.example = example;
+		}
+
 	}
 
 	/**

@@ -120,7 +120,9 @@ final class UnknownKeysBindHandler extends AbstractBindHandler {
 	/**
 	 * Whether the list the key is an element of comes from a source of higher priority, which Boot
 	 * binds whole: the key's element was replaced, not misspelt (its siblings of another kind, say a
-	 * consumer's keys under an endpoint a test made a producer, were never asked for).
+	 * consumer's keys under an endpoint a test made a producer, were never asked for). A source
+	 * holds the list when it has elements of it or a value for the list itself, such as
+	 * {@code endpoints: []} in a profile's file, which Boot binds as an empty list.
 	 */
 	private boolean replaced(ConfigurationPropertyName key, ConfigurationPropertySource source,
 			List<ConfigurationPropertySource> sources) {
@@ -128,8 +130,8 @@ final class UnknownKeysBindHandler extends AbstractBindHandler {
 			if (key.isNumericIndex(i)) {
 				ConfigurationPropertyName list = key.chop(i);
 				for (ConfigurationPropertySource candidate : sources) {
-					if (this.sourceFilter.apply(candidate)
-							&& candidate.containsDescendantOf(list) == ConfigurationPropertyState.PRESENT) {
+					if (this.sourceFilter.apply(candidate) && (candidate.getConfigurationProperty(list) != null
+							|| candidate.containsDescendantOf(list) == ConfigurationPropertyState.PRESENT)) {
 						return candidate != source;
 					}
 				}

@@ -2,6 +2,8 @@ package dev.amqpgateway.consume;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import com.rabbitmq.client.Channel;
@@ -40,6 +42,9 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 	/** Where this backend's deliveries meet its requests. */
 	protected final Handoff handoff = new Handoff();
 
+	/** The messages clients hold on lease. */
+	protected final LeaseBook leases;
+
 	private final ReconnectingChannel channel;
 
 	/** Set once the gateway shuts down: from then on no request takes a message. */
@@ -52,6 +57,7 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 		this.metrics = context.metrics();
 		this.maxMessageSize = context.maxMessageSize();
 		this.poison = context.poison();
+		this.leases = new LeaseBook(context.leaseCap());
 		this.channel = new ReconnectingChannel(context.channel(), describe(), this.backend.consumer().declare(),
 				this, this.logger);
 	}
@@ -60,6 +66,39 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 	public Mono<Delivery> receive(Lease lease, Duration timeout) {
 		requested();
 		return this.handoff.receive(lease, timeout, this::isUp, this::unavailable, this::waitingStarted);
+	}
+
+	@Override
+	public Mono<List<Delivery>> receive(Lease lease, int max, Duration timeout) {
+		requested();
+		return this.handoff.receive(lease, max, timeout, this::isUp, this::unavailable, this::waitingStarted)
+			.flatMap((first) -> {
+				List<Delivery> batch = new ArrayList<>(max);
+				batch.add(first);
+				batch.addAll(this.handoff.takeBuffered(lease, max - 1));
+				return (batch.size() < max) ? topUp(lease, batch, max) : Mono.just(batch);
+			});
+	}
+
+	/**
+	 * Add to a batch what the queue has ready beyond what this backend holds.
+	 * @param lease the request's deliveries
+	 * @param batch the deliveries taken so far, at least one
+	 * @param max most deliveries in the batch
+	 * @return the batch, with what could be added
+	 */
+	Mono<List<Delivery>> topUp(Lease lease, List<Delivery> batch, int max) {
+		return Mono.just(batch);
+	}
+
+	@Override
+	public LeaseBook.Leased lease(Delivery delivery, Duration timeout) {
+		return this.leases.hold(delivery, timeout);
+	}
+
+	@Override
+	public LeaseBook leases() {
+		return this.leases;
 	}
 
 	@Override

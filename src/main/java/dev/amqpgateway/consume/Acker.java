@@ -5,8 +5,11 @@ import java.time.Duration;
 import java.util.BitSet;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.rabbitmq.client.Channel;
@@ -106,32 +109,59 @@ final class Acker {
 		}
 	}
 
+	/**
+	 * Send every settlement submitted so far, held acks included, and wait until they are sent, at
+	 * most the given time: before the channel closes, so that a message settled a moment earlier is
+	 * not redelivered as if it had never been acknowledged.
+	 * @param timeout the longest wait
+	 */
+	void flush(Duration timeout) {
+		// On the executor's one thread, as every drain, so that the state stays one thread's.
+		Future<?> flushed = this.executor.submit(() -> {
+			this.flushRequested.set(true);
+			settlePending();
+		});
+		try {
+			flushed.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			logger.warn("Settlements not sent before the channel closes; the broker requeues their messages: " + ex);
+		}
+	}
+
 	private void drain() {
 		do {
-			Entry entry;
-			while ((entry = this.pending.poll()) != null) {
-				try {
-					if (entry instanceof Adopt adopt) {
-						apply(adopt);
-					}
-					else {
-						apply((Settle) entry);
-					}
-				}
-				catch (RuntimeException ex) {
-					// One failed settlement must never stall the ones queued behind it.
-					logger.warn("Settlement failed: " + ex);
-				}
-			}
-			sendCoalescedAcks();
-			if (this.flushRequested.getAndSet(false)) {
-				sendHeldAcksOneByOne();
-			}
+			settlePending();
 			this.draining.set(false);
 		}
 		while ((!this.pending.isEmpty() || this.flushRequested.get()) && this.draining.compareAndSet(false, true));
 		if (!this.heldAcks.isEmpty() && this.flushScheduled.compareAndSet(false, true)) {
 			this.executor.schedule(this::flushHeldAcks, HOLD.toNanos(), TimeUnit.NANOSECONDS);
+		}
+	}
+
+	private void settlePending() {
+		Entry entry;
+		while ((entry = this.pending.poll()) != null) {
+			try {
+				if (entry instanceof Adopt adopt) {
+					apply(adopt);
+				}
+				else {
+					apply((Settle) entry);
+				}
+			}
+			catch (RuntimeException ex) {
+				// One failed settlement must never stall the ones queued behind it.
+				logger.warn("Settlement failed: " + ex);
+			}
+		}
+		sendCoalescedAcks();
+		if (this.flushRequested.getAndSet(false)) {
+			sendHeldAcksOneByOne();
 		}
 	}
 

@@ -18,7 +18,8 @@ import dev.amqpgateway.config.Backend;
  * @param maxMessageSize largest body, in bytes, that the backend serves
  * @param releaseAfter how long the backend keeps its consumer, or a message taken ahead of demand,
  * without a request
+ * @param leaseCap the longest a message stays leased, counted from its delivery
  */
 record BackendContext(BackendKey key, Backend backend, ReconnectingChannel.Settings channel, BackendMetrics metrics,
-		Acker acker, PoisonPolicy poison, int prefetch, long maxMessageSize, Duration releaseAfter) {
+		Acker acker, PoisonPolicy poison, int prefetch, long maxMessageSize, Duration releaseAfter, Duration leaseCap) {
 }

@@ -1,6 +1,7 @@
 package dev.amqpgateway.consume;
 
 import java.time.Duration;
+import java.util.List;
 
 import dev.amqpgateway.broker.BackendUnavailableException;
 import dev.amqpgateway.broker.Broker;
@@ -27,6 +28,18 @@ public interface ConsumerBackend {
 	Mono<Delivery> receive(Lease lease, Duration timeout);
 
 	/**
+	 * Take up to {@code max} messages for a request: wait at most the given time for the first,
+	 * then take, without waiting, what this backend holds and what the queue has ready (asking the
+	 * broker for what is not here yet), so that a batch is never short while the queue has messages.
+	 * @param lease the deliveries of the request, which takes ownership of the messages
+	 * @param max most messages to take, at least 1
+	 * @param timeout how long to wait for the first message when none is at hand
+	 * @return the deliveries, oldest first; empty when none came in time; a
+	 * {@link BackendUnavailableException} when the backend cannot serve
+	 */
+	Mono<List<Delivery>> receive(Lease lease, int max, Duration timeout);
+
+	/**
 	 * Settle a message that could not be served — a request could not decode it, an agent's
 	 * backends refused it: requeued, or rejected once it has failed {@code max_deliveries} times
 	 * (at once with {@code nack_discard}).
@@ -43,6 +56,21 @@ public interface ConsumerBackend {
 	 * @return the count, from 1
 	 */
 	long deliveryCount(Delivery delivery);
+
+	/**
+	 * Lease a message a request took: it stays unsettled, for its client to acknowledge, until the
+	 * lease expires (then it is requeued) or its channel is lost.
+	 * @param delivery a delivery of this backend's lease, which gives it up to the lease
+	 * @param timeout how long the lease lasts (capped below the broker's consumer timeout)
+	 * @return the lease's key and expiry
+	 */
+	LeaseBook.Leased lease(Delivery delivery, Duration timeout);
+
+	/**
+	 * The messages clients hold on lease.
+	 * @return the backend's leases
+	 */
+	LeaseBook leases();
 
 	/**
 	 * Path of the endpoint this backend belongs to.

@@ -9,6 +9,7 @@ import dev.amqpgateway.broker.Brokers;
 import dev.amqpgateway.broker.FirstAttempts;
 import dev.amqpgateway.broker.ReconnectBackOff;
 import dev.amqpgateway.broker.ReconnectingChannel;
+import dev.amqpgateway.config.AckMode;
 import dev.amqpgateway.config.AsyncAgent;
 import dev.amqpgateway.config.Backend;
 import dev.amqpgateway.config.Consumer;
@@ -41,6 +42,11 @@ public class ConsumerBackends implements SmartLifecycle {
 				Backend backend = endpoint.backend().get(i);
 				int prefetch = (backend.consumer().prefetchCount() > 0) ? backend.consumer().prefetchCount()
 						: properties.prefetchLimit();
+				if (endpoint.ackMode() == AckMode.LEASE) {
+					// Leased messages stay unacknowledged on the channel: room for max_leases of them
+					// beside the prefetch, so that they never hold up the deliveries of other requests.
+					prefetch = Math.min(65535, prefetch + endpoint.maxLeases());
+				}
 				add(new BackendKey(endpoint.endpoint(), i), backend, prefetch, properties.maxBackoff(), properties,
 						brokers, scheduler, registry, ackExecutor);
 			}
@@ -60,7 +66,7 @@ public class ConsumerBackends implements SmartLifecycle {
 				giveUpPause, scheduler);
 		BackendContext context = new BackendContext(key, backend, channel, metrics, new Acker(ackExecutor),
 				new PoisonPolicy(consumer.nackDiscard(), properties.maxDeliveries()), prefetch,
-				properties.maxMessageSize().toBytes(), properties.releaseAfter());
+				properties.maxMessageSize().toBytes(), properties.releaseAfter(), properties.lease().leaseCap());
 		AbstractConsumerBackend consumerBackend = consumer.autoAck() ? new PollingBackend(context)
 				: new ConsumingBackend(context);
 		metrics.watch(registry, consumerBackend);

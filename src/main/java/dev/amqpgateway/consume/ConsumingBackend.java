@@ -2,18 +2,25 @@ package dev.amqpgateway.consume;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.amqpgateway.broker.BrokerConnector;
 import dev.amqpgateway.config.Consumer;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.scheduling.TaskScheduler;
 
@@ -43,6 +50,9 @@ import org.springframework.scheduling.TaskScheduler;
  */
 final class ConsumingBackend extends AbstractConsumerBackend {
 
+	/** How long closing waits for the settlements made so far to be sent; a hung broker gets no more. */
+	private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(2);
+
 	private final Acker acker;
 
 	private final int window;
@@ -55,7 +65,13 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 
 	private final Duration checkEvery;
 
+	/** How often expired leases are looked for: a lease lasts at least a second. */
+	private static final Duration LEASE_SWEEP = Duration.ofMillis(250);
+
 	private final AtomicBoolean adjustQueued = new AtomicBoolean();
+
+	/** Channels opened so far: a lease names the channel its message came on. */
+	private final AtomicLong generations = new AtomicLong();
 
 	private final AtomicBoolean checkQueued = new AtomicBoolean();
 
@@ -83,14 +99,25 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 		// Before the first delivery, so that the acker never takes a late settlement of the channel
 		// this one replaces for the current one.
 		this.acker.adopt(channel);
-		ChannelState opened = new ChannelState(channel);
+		ChannelState opened = new ChannelState(channel, this.generations.incrementAndGet());
 		this.state = opened;
 		if (this.consumesAlways) {
 			subscribe(opened, this.window);
 		}
 		if (this.checksStarted.compareAndSet(false, true)) {
 			this.scheduler.scheduleWithFixedDelay(this::checkSoon, this.checkEvery);
+			this.scheduler.scheduleWithFixedDelay(this::expireLeases, LEASE_SWEEP);
 		}
+	}
+
+	/**
+	 * Send the settlements made so far (the acker sends them a moment later), then close the
+	 * channel: what was acknowledged just before the shutdown is not redelivered.
+	 */
+	@Override
+	void stop() {
+		this.acker.flush(FLUSH_TIMEOUT);
+		super.stop();
 	}
 
 	@Override
@@ -101,6 +128,8 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 	@Override
 	public void lost(String reason) {
 		this.state = null;
+		// The broker requeues what was out on the channel, leased messages included.
+		this.leases.channelLost(this.generations.get());
 		// Buffered deliveries died with their channel; the broker has requeued them.
 		this.handoff.close(unavailable(), true);
 	}
@@ -117,6 +146,15 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 				this.adjustQueued.set(false);
 				adjust();
 			});
+		}
+	}
+
+	private void expireLeases() {
+		if (this.leases.size() > 0) {
+			int expired = this.leases.expire(Instant.now());
+			if (expired > 0 && this.logger.isDebugEnabled()) {
+				this.logger.debug(expired + " leases expired, their messages requeued: " + describe());
+			}
 		}
 	}
 
@@ -148,7 +186,10 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 					subscribe(current, Math.min(room, waiting));
 				}
 			}
-			else if (consumer.delivered.get() >= consumer.prefetch && room > 0) {
+			else if (consumer.delivered.get() >= consumer.prefetch && Math.min(room, consumer.prefetch * 2) > consumer.prefetch) {
+				// Only a larger window replaces the consumer: at the backend's prefetch, or while most of
+				// it is still unsettled, a new consumer would be no larger, and replacing it costs
+				// three round trips and a pause in deliveries.
 				current.channel.basicCancel(consumer.tag);
 				current.subscription = null;
 				subscribe(current, Math.min(room, consumer.prefetch * 2));
@@ -157,6 +198,75 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 		catch (IOException | ShutdownSignalException ex) {
 			// The channel is closing; its loss is handled where it is noticed.
 		}
+	}
+
+	/**
+	 * Ask the broker, with {@code basic.get} off the event loops, for what the queue has ready and
+	 * the consumer has not brought yet, until the batch is full or the queue has none ready; what
+	 * arrives meanwhile from the consumer is taken first.
+	 */
+	@Override
+	Mono<List<Delivery>> topUp(Lease lease, List<Delivery> batch, int max) {
+		ChannelState current = this.state;
+		if (current == null || !isUp()) {
+			return Mono.just(batch);
+		}
+		return Mono.fromCallable(() -> {
+			try {
+				while (batch.size() < max) {
+					List<Delivery> arrived = this.handoff.takeBuffered(lease, max - batch.size());
+					if (!arrived.isEmpty()) {
+						batch.addAll(arrived);
+						continue;
+					}
+					GetResponse response = current.channel.basicGet(queue(), false);
+					if (response == null) {
+						// Deliveries the broker sent the consumer before its get-empty reply have been
+						// handed over by now (callbacks run on the reader thread, in frame order).
+						batch.addAll(this.handoff.takeBuffered(lease, max - batch.size()));
+						break;
+					}
+					current.unsettled.incrementAndGet();
+					Delivery delivery = new Delivery(response.getBody(), response.getProps(), response.getEnvelope(),
+							current.generation, counted(this.acker.settlementOf(current.channel, response.getEnvelope().getDeliveryTag(),
+									this.metrics), current, null));
+					if (refusedAsOversize(response.getBody(), delivery::reject)) {
+						continue;
+					}
+					if (!lease.take(delivery)) {
+						// The request is over: the message goes back at once.
+						delivery.requeue();
+						break;
+					}
+					batch.add(delivery);
+				}
+			}
+			catch (IOException | ShutdownSignalException ex) {
+				// The channel is closing; the batch goes out with what it has.
+			}
+			return inQueueOrder(lease, batch, max);
+		}).subscribeOn(Schedulers.boundedElastic());
+	}
+
+	/**
+	 * Put a batch in the queue's order. A get may have taken a message from behind one the broker
+	 * had already sent the consumer: that one is in the buffer now, and it takes the place of the
+	 * batch's last, which goes back to the buffer for the next request. The consumer's deliveries
+	 * and the gets share the channel's numbering, which is the order the broker handed them out.
+	 */
+	private List<Delivery> inQueueOrder(Lease lease, List<Delivery> batch, int max) {
+		List<Delivery> all = new ArrayList<>(batch);
+		all.addAll(this.handoff.takeBuffered(lease, max));
+		all.sort(Comparator.comparingLong(Delivery::deliveryTag));
+		if (all.size() <= max) {
+			return all;
+		}
+		List<Delivery> later = all.subList(max, all.size());
+		for (Delivery delivery : later) {
+			lease.giveBack(delivery);
+			this.handoff.offer(delivery, () -> true);
+		}
+		return new ArrayList<>(all.subList(0, max));
 	}
 
 	/**
@@ -220,6 +330,41 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 		current.subscription = subscription;
 	}
 
+	/**
+	 * A settlement that also counts the delivery as settled on its channel and consumer.
+	 */
+	private static Delivery.Settlement counted(Delivery.Settlement settlement, ChannelState channel,
+			@Nullable Subscription subscription) {
+		return new Delivery.Settlement() {
+
+			@Override
+			public void ack() {
+				settled();
+				settlement.ack();
+			}
+
+			@Override
+			public void requeue() {
+				settled();
+				settlement.requeue();
+			}
+
+			@Override
+			public void reject() {
+				settled();
+				settlement.reject();
+			}
+
+			private void settled() {
+				channel.unsettled.decrementAndGet();
+				if (subscription != null) {
+					subscription.unsettled.decrementAndGet();
+				}
+			}
+
+		};
+	}
+
 	private BrokerConnector connector() {
 		return broker().connector();
 	}
@@ -238,8 +383,12 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 
 		private long lastQueueCheck = System.nanoTime();
 
-		ChannelState(Channel channel) {
+		/** Which channel of the backend this is, from 1. */
+		private final long generation;
+
+		ChannelState(Channel channel, long generation) {
 			this.channel = channel;
+			this.generation = generation;
 		}
 
 	}
@@ -285,8 +434,8 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 			this.subscription.unsettled.incrementAndGet();
 			this.subscription.delivered.incrementAndGet();
 			Delivery.Settlement settlement = counted(ConsumingBackend.this.acker.settlementOf(from,
-					envelope.getDeliveryTag(), ConsumingBackend.this.metrics));
-			Delivery delivery = new Delivery(body, properties, envelope, settlement);
+					envelope.getDeliveryTag(), ConsumingBackend.this.metrics), this.channelState, this.subscription);
+			Delivery delivery = new Delivery(body, properties, envelope, this.channelState.generation, settlement);
 			if (refusedAsOversize(body, delivery::reject)) {
 				return;
 			}
@@ -297,35 +446,6 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 		@Override
 		public void handleCancel(String consumerTag) {
 			ConsumingBackend.this.lost(getChannel(), "the broker cancelled the consumer (queue deleted?)");
-		}
-
-		private Delivery.Settlement counted(Delivery.Settlement settlement) {
-			return new Delivery.Settlement() {
-
-				@Override
-				public void ack() {
-					settled();
-					settlement.ack();
-				}
-
-				@Override
-				public void requeue() {
-					settled();
-					settlement.requeue();
-				}
-
-				@Override
-				public void reject() {
-					settled();
-					settlement.reject();
-				}
-
-			};
-		}
-
-		private void settled() {
-			this.channelState.unsettled.decrementAndGet();
-			this.subscription.unsettled.decrementAndGet();
 		}
 
 	}

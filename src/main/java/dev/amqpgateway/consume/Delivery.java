@@ -1,5 +1,6 @@
 package dev.amqpgateway.consume;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -23,18 +24,30 @@ public final class Delivery {
 
 	private final String routingKey;
 
+	private final long deliveryTag;
+
+	private final long generation;
+
 	private final Settlement settlement;
 
 	private final AtomicBoolean settled = new AtomicBoolean();
 
 	private final long receivedNanos = System.nanoTime();
 
+	private final Instant receivedAt = Instant.now();
+
 	Delivery(byte[] body, AMQP.BasicProperties properties, Envelope envelope, Settlement settlement) {
+		this(body, properties, envelope, 0, settlement);
+	}
+
+	Delivery(byte[] body, AMQP.BasicProperties properties, Envelope envelope, long generation, Settlement settlement) {
+		this.generation = generation;
 		this.body = body;
 		this.properties = properties;
 		this.redelivered = envelope.isRedeliver();
 		this.exchange = envelope.getExchange();
 		this.routingKey = envelope.getRoutingKey();
+		this.deliveryTag = envelope.getDeliveryTag();
 		this.settlement = settlement;
 	}
 
@@ -52,6 +65,15 @@ public final class Delivery {
 	 */
 	long receivedNanos() {
 		return this.receivedNanos;
+	}
+
+	/**
+	 * When the gateway received this delivery, on the wall clock: the broker's consumer timeout
+	 * counts from about then.
+	 * @return the time of receipt
+	 */
+	Instant receivedAt() {
+		return this.receivedAt;
 	}
 
 	/**
@@ -79,6 +101,23 @@ public final class Delivery {
 	}
 
 	/**
+	 * The delivery's tag on its channel: deliveries of one channel are numbered in the order the
+	 * broker handed them out.
+	 * @return the tag
+	 */
+	long deliveryTag() {
+		return this.deliveryTag;
+	}
+
+	/**
+	 * The generation of the channel the delivery came on, in its backend.
+	 * @return the generation, from 1; 0 for a backend whose messages are never leased
+	 */
+	long generation() {
+		return this.generation;
+	}
+
+	/**
 	 * The message's id, as the publisher set it.
 	 * @return the id, or null
 	 */
@@ -100,6 +139,14 @@ public final class Delivery {
 	 */
 	public @Nullable String contentType() {
 		return this.properties.getContentType();
+	}
+
+	/**
+	 * The message's AMQP properties, as the publisher set them.
+	 * @return the properties
+	 */
+	public AMQP.BasicProperties properties() {
+		return this.properties;
 	}
 
 	/**

@@ -38,6 +38,22 @@ final class Handoff {
 	 */
 	Mono<Delivery> receive(Lease lease, Duration timeout, BooleanSupplier up,
 			Supplier<RuntimeException> unavailable, Runnable waiting) {
+		return receive(lease, 1, timeout, up, unavailable, waiting);
+	}
+
+	/**
+	 * Take the next delivery for a request that wants several: it waits as one request, but counts
+	 * as {@code wanted} toward the demand the consumer follows.
+	 * @param lease the request's deliveries
+	 * @param wanted how many messages the request would take
+	 * @param timeout how long to wait when none is buffered
+	 * @param up whether the backend can serve
+	 * @param unavailable the error for a request the backend cannot serve
+	 * @param waiting told when a request starts to wait
+	 * @return the first delivery, empty after the timeout, or the error
+	 */
+	Mono<Delivery> receive(Lease lease, int wanted, Duration timeout, BooleanSupplier up,
+			Supplier<RuntimeException> unavailable, Runnable waiting) {
 		synchronized (this.queuesLock) {
 			if (up.getAsBoolean()) {
 				Delivery delivery = takeBuffered(lease);
@@ -51,7 +67,7 @@ final class Handoff {
 			return Mono.error(unavailable.get());
 		}
 		return Mono.<Delivery>create((sink) -> {
-			Waiter waiter = new Waiter(sink, lease);
+			Waiter waiter = new Waiter(sink, lease, wanted);
 			sink.onCancel(() -> withdraw(waiter));
 			Delivery arrived = null;
 			boolean refused;
@@ -151,10 +167,38 @@ final class Handoff {
 		}
 	}
 
+	/**
+	 * The messages the waiting requests want.
+	 * @return one per waiting request, or what a request for several wants
+	 */
 	int waiting() {
 		synchronized (this.queuesLock) {
-			return this.waiters.size();
+			int wanted = 0;
+			for (Waiter waiter : this.waiters) {
+				wanted += waiter.wanted;
+			}
+			return wanted;
 		}
+	}
+
+	/**
+	 * Take buffered deliveries for a request that already has one and wants more, without waiting.
+	 * @param lease the request's deliveries
+	 * @param max most deliveries to take
+	 * @return the deliveries taken, oldest first
+	 */
+	List<Delivery> takeBuffered(Lease lease, int max) {
+		List<Delivery> taken = new ArrayList<>(Math.min(max, 16));
+		synchronized (this.queuesLock) {
+			while (taken.size() < max) {
+				Delivery delivery = takeBuffered(lease);
+				if (delivery == null) {
+					break;
+				}
+				taken.add(delivery);
+			}
+		}
+		return taken;
 	}
 
 	int buffered() {
@@ -178,7 +222,7 @@ final class Handoff {
 		}
 	}
 
-	private record Waiter(MonoSink<Delivery> sink, Lease lease) {
+	private record Waiter(MonoSink<Delivery> sink, Lease lease, int wanted) {
 	}
 
 }

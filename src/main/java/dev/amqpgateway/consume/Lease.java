@@ -29,6 +29,14 @@ public final class Lease {
 	}
 
 	/**
+	 * Give back a delivery this lease took and will not use, so that another request may take it.
+	 * @param delivery a delivery of this lease
+	 */
+	synchronized void giveBack(Delivery delivery) {
+		this.taken.remove(delivery);
+	}
+
+	/**
 	 * Close the lease: acknowledge the deliveries that were written, requeue the rest.
 	 * @param written the deliveries the response carried to the client
 	 */
@@ -38,6 +46,19 @@ public final class Lease {
 				delivery.ack();
 			}
 			else {
+				delivery.requeue();
+			}
+		}
+	}
+
+	/**
+	 * Close the lease, leaving the given deliveries unsettled (their clients hold them on lease
+	 * now) and requeuing the rest.
+	 * @param kept the deliveries leased to the client
+	 */
+	public void keep(Collection<Delivery> kept) {
+		for (Delivery delivery : close()) {
+			if (!kept.contains(delivery)) {
 				delivery.requeue();
 			}
 		}

@@ -49,7 +49,7 @@ final class BodyWriter {
 		});
 	}
 
-	private static @Nullable Channel channelOf(ServerHttpResponse response) {
+	static @Nullable Channel channelOf(ServerHttpResponse response) {
 		try {
 			return (ServerHttpResponseDecorator.getNativeResponse(response) instanceof Connection connection)
 					? connection.channel() : null;

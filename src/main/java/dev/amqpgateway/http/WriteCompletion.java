@@ -1,11 +1,14 @@
 package dev.amqpgateway.http;
 
+import java.util.Queue;
 import java.util.function.Consumer;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
 import reactor.netty.NettyPipeline;
@@ -30,6 +33,13 @@ final class WriteCompletion extends ChannelOutboundHandlerAdapter {
 	/** The listener of the response being written on a channel: one at a time, HTTP/1.1 answers in order. */
 	static final AttributeKey<Consumer<Boolean>> LISTENER = AttributeKey.valueOf("amqp-gateway.write-completion");
 
+	/**
+	 * The listeners of a stream's parts, in the order the parts are handed to the connection: each
+	 * part of a streamed body (a server-sent event) is told when its bytes were written, or failed.
+	 */
+	static final AttributeKey<Queue<Consumer<Boolean>>> PART_LISTENERS = AttributeKey
+		.valueOf("amqp-gateway.part-listeners");
+
 	static final WriteCompletion INSTANCE = new WriteCompletion();
 
 	private static final String NAME = "amqp-gateway.writeCompletion";
@@ -49,6 +59,16 @@ final class WriteCompletion extends ChannelOutboundHandlerAdapter {
 
 	@Override
 	public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
+		boolean part = message instanceof ByteBuf
+				|| (message instanceof HttpContent && !(message instanceof LastHttpContent));
+		Queue<Consumer<Boolean>> parts = part ? context.channel().attr(PART_LISTENERS).get() : null;
+		Consumer<Boolean> partListener = (parts != null) ? parts.poll() : null;
+		if (partListener != null) {
+			ChannelPromise watched = promise.unvoid();
+			watched.addListener((future) -> partListener.accept(future.isSuccess()));
+			context.write(message, watched);
+			return;
+		}
 		if (message instanceof LastHttpContent) {
 			Consumer<Boolean> listener = context.channel().attr(LISTENER).getAndSet(null);
 			if (listener != null) {

@@ -15,6 +15,7 @@ import dev.amqpgateway.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -142,6 +143,11 @@ class AsyncAgentIntegrationTests {
 			.isGreaterThanOrEqualTo(Duration.ofSeconds(1));
 		await().atMost(Duration.ofSeconds(20)).until(() -> TestBroker.depth(FLAKY).total() == 0);
 		assertThat(SINK.requests("flaky")).hasSize(2);
+		assertThat(meter("gateway.agent.sent", "agent:flaky")).isEqualTo(2);
+		assertThat(meter("gateway.agent.requeued", "agent:flaky")).isEqualTo(1);
+		assertThat(meter("gateway.agent.acked", "agent:flaky")).isEqualTo(1);
+		assertThat(meter("gateway.agent.backend", "agent:flaky", "outcome:refused")).isEqualTo(1);
+		assertThat(meter("gateway.agent.backend", "agent:flaky", "outcome:accepted")).isEqualTo(1);
 	}
 
 	@Test
@@ -213,6 +219,17 @@ class AsyncAgentIntegrationTests {
 		this.client.get().uri("/actuator/health/agents/ok").exchange()
 			.expectStatus().isOk()
 			.expectBody().jsonPath("$.status").isEqualTo("UP").jsonPath("$.details.queue").isEqualTo(OK);
+	}
+
+	private double meter(String name, String... tags) {
+		String body = this.client.get()
+			.uri((uri) -> uri.path("/actuator/metrics/" + name).queryParam("tag", (Object[]) tags).build())
+			.exchange()
+			.expectStatus().isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		return JsonMapper.builder().build().readTree(body).get("measurements").get(0).get("value").asDouble();
 	}
 
 	private static int freePort() {

@@ -32,4 +32,20 @@ class GatewayConfigurationFailureAnalyzerTests {
 			.doesNotContain("Zk4q");
 	}
 
+	@Test
+	void aWrongAgentKeyIsReportedInSnakeCaseWithoutItsPassword(CapturedOutput output) {
+		String prefix = "--gateway.async_agents[0].";
+		assertThatException().isThrownBy(() -> new SpringApplicationBuilder(AmqpGatewayApplication.class)
+			.web(WebApplicationType.NONE)
+			.run(prefix + "name=billing", prefix + "consumer.topic=#",
+					prefix + "backend[0].host[0]=http://billing:8080", prefix + "backend[0].url_pattern=invoices",
+					prefix + "amqp.host[0]=http://app:first-Zk4q@127.0.0.1:1", prefix + "amqp.name=invoices",
+					prefix + "amqp.exchange=billing"));
+		assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+			.contains("Property: gateway.async_agents[0].amqp.host[0]")
+			.contains("Reason: must start with amqp:// or amqps://")
+			.contains("Property: gateway.async_agents[0].backend[0].url_pattern")
+			.doesNotContain("Zk4q");
+	}
+
 }

@@ -51,6 +51,10 @@ class GatewayPropertiesTests {
 
 	private static final String PRODUCER = BACKEND + "amqp.producer.";
 
+	private static final String AGENT = "gateway.async_agents[0].";
+
+	private static final String AGENT_BACKEND = AGENT + "backend[0].";
+
 	private static final String UNKNOWN_KEY = "not a known key; check its spelling and its place in the tree";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -188,7 +192,8 @@ class GatewayPropertiesTests {
 			.with("gateway.endpoints[1].backend[0].amqp.consumer.exchange", "x")
 			.with("gateway.endpoints[1].backend[0].amqp.consumer.routing_key[0]", "#");
 		assertRefused(config, "gateway.endpoints[1].endpoint",
-				"is already the path of gateway.endpoints[0]; each endpoint needs its own");
+				"is already the path of gateway.endpoints[0]; each endpoint needs its own (set in "
+						+ "\"gateway.endpoints[0].endpoint\" from property source \"test\")");
 	}
 
 	@Test
@@ -298,6 +303,26 @@ class GatewayPropertiesTests {
 				"names no parameter of the endpoint's path (id)");
 		assertRefused(producer("/produce").with(PRODUCER + "msg_id_key", "id"), PRODUCER + "msg_id_key",
 				"names no parameter: the endpoint's path has none");
+	}
+
+	@Test
+	void refusesRawBodiesForSeveralBackendsOrAProducer() {
+		assertRefused(valid().with(ENDPOINT + "output_encoding", "no-op")
+			.with(ENDPOINT + "backend[1].host[0]", "amqp://localhost:5672")
+			.with(ENDPOINT + "backend[1].amqp.consumer.name", "other")
+			.with(ENDPOINT + "backend[1].amqp.consumer.exchange", "other")
+			.with(ENDPOINT + "backend[1].amqp.consumer.routing_key[0]", "#"), ENDPOINT + "output_encoding",
+				"needs exactly one backend: no-op answers one message's body as it is, which several backends cannot share");
+		assertRefused(producer("/produce").with(ENDPOINT + "output_encoding", "no-op"), ENDPOINT + "output_encoding",
+				"must be json on a producer endpoint: no-op answers a consumed message's raw body");
+	}
+
+	@Test
+	void refusesAMaxBatchOutOfBounds() {
+		assertRefused(valid().with(ENDPOINT + "max_batch", "0"), ENDPOINT + "max_batch",
+				"must be greater than or equal to 1");
+		assertRefused(valid().with(ENDPOINT + "max_batch", "1001"), ENDPOINT + "max_batch",
+				"must be less than or equal to 1000");
 	}
 
 	@Test
@@ -444,7 +469,8 @@ class GatewayPropertiesTests {
 				line("Reason", "must start with amqp:// or amqps://"), line("Property", ENDPOINT + "method"),
 				line("Value", "\"POST\""), line("Reason", "must be GET: an AMQP consumer endpoint answers GET only"),
 				line("Property", "gateway.endpoints[1].endpoint"), line("Value", "\"/orders\""),
-				line("Reason", "is already the path of gateway.endpoints[0]; each endpoint needs its own"),
+				line("Reason", "is already the path of gateway.endpoints[0]; each endpoint needs its own "
+						+ "(set in Byte array resource [resource loaded from byte array] - 4:17)"),
 				line("Property", "gateway.max_message_size"),
 				line("Reason", "must be between 1B and 512MB, the largest message RabbitMQ can be configured to accept"))
 			.doesNotContain("s3cret");
@@ -482,6 +508,19 @@ class GatewayPropertiesTests {
 			.run((context) -> assertThat(context.getBean(GatewayProperties.class).endpoints())
 				.singleElement()
 				.satisfies((endpoint) -> assertThat(consumer(endpoint).name()).isEqualTo("from-override")));
+	}
+
+	@Test
+	void ignoresListElementsOfASourceThatAnEmptyListOverrides() {
+		Config emptied = yaml("""
+				gateway:
+				  endpoints: []
+				""");
+		PropertySource<?> replaced = new MapPropertySource("replaced", Map.of("gateway.endpoints[0].endpoint", "/replaced",
+				"gateway.endpoints[0].backend[0].amqp.consumer.name", "replaced"));
+		this.runner.withInitializer((context) -> context.getEnvironment().getPropertySources().addLast(replaced))
+			.withInitializer(emptied::addTo)
+			.run((context) -> assertThat(context.getBean(GatewayProperties.class).endpoints()).isEmpty());
 	}
 
 	@Test
@@ -618,6 +657,208 @@ class GatewayPropertiesTests {
 		});
 	}
 
+	@Test
+	void bindsAnAgentWithItsDefaults() {
+		this.runner.withInitializer(agent()::addTo).run((context) -> {
+			assertThat(context).hasNotFailed();
+			GatewayProperties properties = context.getBean(GatewayProperties.class);
+			AsyncAgent agent = properties.asyncAgents().get(0);
+			assertThat(agent.connection().maxRetries()).isZero();
+			assertThat(agent.connection().backoffStrategy()).isEqualTo(BackoffStrategy.FALLBACK);
+			assertThat(agent.connection().healthInterval()).isEqualTo(Duration.ofSeconds(1));
+			assertThat(agent.consumer().workers()).isEqualTo(1);
+			assertThat(agent.consumer().maxRate()).isZero();
+			assertThat(properties.timeoutOf(agent)).isEqualTo(properties.timeout());
+			assertThat(agent.backend().get(0).method()).isEqualTo("GET");
+			assertThat(agent.backend().get(0).encoding()).isEqualTo("json");
+			assertThat(agent.amqp().exchangeType()).isEqualTo(ExchangeType.TOPIC);
+			assertThat(agent.amqp().prefetchCount()).isZero();
+			assertThat(agent.amqp().autoAck()).isFalse();
+			assertThat(agent.amqp().declare()).isTrue();
+			assertThat(agent.prefetch()).isEqualTo(1);
+			Consumer queue = agent.amqpBackend().consumer();
+			assertThat(queue.routingKey()).containsExactly("invoice.#");
+			assertThat(queue.prefetchCount()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void takesAnAgentsPrefetchAsAtLeastItsWorkers() {
+		this.runner.withInitializer(agent().with(AGENT + "consumer.workers", "4")
+			.with(AGENT + "amqp.prefetch_count", "2")::addTo)
+			.run((context) -> assertThat(context.getBean(GatewayProperties.class).asyncAgents().get(0).prefetch())
+				.isEqualTo(4));
+	}
+
+	@Test
+	void acceptsEveryMethodAnAgentCanSendWith() {
+		for (String method : List.of("GET", "post", "PUT", "Patch", "DELETE")) {
+			this.runner.withInitializer(agent().with(AGENT_BACKEND + "method", method)::addTo)
+				.run((context) -> assertThat(context).hasNotFailed());
+		}
+	}
+
+	@Test
+	void refusesAgentWithoutName() {
+		assertRefused(agent().without(AGENT + "name"), AGENT + "name",
+				"is required: the agent's name, in logs, health and meters");
+	}
+
+	@Test
+	void refusesAgentNameThatIsNoHealthComponentName() {
+		assertRefused(agent().with(AGENT + "name", "billing agent"), AGENT + "name",
+				"must use only letters, digits, '.', '_', '~' and '-': it is also the name of the agent's health component");
+	}
+
+	@Test
+	void refusesTwoAgentsWithTheSameName() {
+		Config config = agent();
+		agent(config, 1).with("gateway.async_agents[1].name", "billing");
+		assertRefused(config, "gateway.async_agents[1].name",
+				"is already the name of gateway.async_agents[0]; each agent needs its own");
+	}
+
+	@Test
+	void refusesAgentWithoutTopic() {
+		assertRefused(agent().without(AGENT + "consumer.topic").with(AGENT + "consumer.workers", "2"),
+				AGENT + "consumer.topic", "is required: the binding key of the agent's queue, such as \"#\"");
+	}
+
+	@Test
+	void refusesAgentWithoutConsumer() {
+		assertRefused(agent().without(AGENT + "consumer.topic"), AGENT + "consumer",
+				"is required: the agent's consumer.topic, at least");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "0", "-1" })
+	void refusesAgentWithoutWorkers(String workers) {
+		assertRefused(agent().with(AGENT + "consumer.workers", workers), AGENT + "consumer.workers",
+				"must be greater than or equal to 1");
+	}
+
+	@Test
+	void refusesNegativeMaxRate() {
+		assertRefused(agent().with(AGENT + "consumer.max_rate", "-0.5"), AGENT + "consumer.max_rate",
+				"must be greater than or equal to 0");
+	}
+
+	@Test
+	void refusesAgentWithoutExchange() {
+		assertRefused(agent().without(AGENT + "amqp.exchange"), AGENT + "amqp.exchange",
+				"is required: the exchange to bind the queue to");
+	}
+
+	@Test
+	void refusesAgentBrokerHostThatIsNotAnAmqpUrl() {
+		assertRefused(agent().with(AGENT + "amqp.host[0]", "http://localhost:5672"), AGENT + "amqp.host[0]",
+				"must start with amqp:// or amqps://");
+	}
+
+	@Test
+	void refusesAgentBackendHostThatIsNotAnHttpUrl() {
+		assertRefused(agent().with(AGENT_BACKEND + "host[0]", "amqp://billing:8080"), AGENT_BACKEND + "host[0]",
+				"must start with http:// or https://");
+	}
+
+	@Test
+	void refusesAgentBackendHostWithoutHost() {
+		assertRefused(agent().with(AGENT_BACKEND + "host[0]", "http:///invoices"), AGENT_BACKEND + "host[0]",
+				"must name a host, as in http://billing:8080");
+		assertRefused(agent().with(AGENT_BACKEND + "host[0]", "https://billing_svc"), AGENT_BACKEND + "host[0]",
+				"has no valid host name: use letters, digits, '-' and '.' only");
+	}
+
+	@Test
+	void refusesAgentBackendHostWithPortOutOfRange() {
+		assertRefused(agent().with(AGENT_BACKEND + "host[0]", "http://billing:70000"), AGENT_BACKEND + "host[0]",
+				"must have a port between 1 and 65535");
+	}
+
+	@Test
+	void refusesAgentBackendHostWithQuery() {
+		assertRefused(agent().with(AGENT_BACKEND + "host[0]", "http://billing:8080?tenant=a"), AGENT_BACKEND + "host[0]",
+				"must have no query or fragment: url_pattern is appended to it");
+	}
+
+	@Test
+	void refusesAgentBackendHostsLaterInTheList() {
+		Config config = agent().with("gateway.async_agents[0].backend[1].host[0]", "http://billing:8080")
+			.with("gateway.async_agents[0].backend[1].host[1]", "billing:8080")
+			.with("gateway.async_agents[0].backend[1].url_pattern", "/audit");
+		assertRefused(config, "gateway.async_agents[0].backend[1].host[1]", "must start with http:// or https://");
+	}
+
+	@Test
+	void refusesAgentMethodOtherThanTheHttpOnesItSendsWith() {
+		assertRefused(agent().with(AGENT_BACKEND + "method", "PUBLISH"), AGENT_BACKEND + "method",
+				"must be GET, POST, PUT, PATCH or DELETE");
+	}
+
+	@Test
+	void refusesUrlPatternWithoutLeadingSlash() {
+		assertRefused(agent().with(AGENT_BACKEND + "url_pattern", "invoices"), AGENT_BACKEND + "url_pattern",
+				"must start with '/', as in /invoices");
+	}
+
+	@Test
+	void refusesAgentQuorumQueueThatIsNotDurable() {
+		assertRefused(agent().with(AGENT + "amqp.queue_arguments.x-queue-type", "quorum"), AGENT + "amqp.durable",
+				"must be true for a quorum queue (x-queue-type: quorum)");
+	}
+
+	@Test
+	void refusesAgentQuorumQueueThatIsExclusive() {
+		assertRefused(agent().with(AGENT + "amqp.queue_arguments.x-queue-type", "quorum")
+			.with(AGENT + "amqp.durable", "true")
+			.with(AGENT + "amqp.exclusive", "true"), AGENT + "amqp.exclusive",
+				"must be false for a quorum queue (x-queue-type: quorum)");
+	}
+
+	@Test
+	void refusesAgentTlsBundleBesideTrustStore() {
+		assertRefused(agent().with(AGENT + "amqp.tls.bundle", "rabbit")
+			.with(AGENT + "amqp.tls.trust_store", "file:/etc/gateway/ca.p12"), AGENT + "amqp.tls.bundle",
+				"must not be set together with tls.trust_store; the bundle holds the trust and key material");
+	}
+
+	@Test
+	void refusesMisspeltAgentKey() {
+		assertRefused(agent().with(AGENT + "consumer.worker", "4"), AGENT + "consumer.worker", UNKNOWN_KEY);
+	}
+
+	@Test
+	void refusesMisspeltAgentKeyInYaml() {
+		assertRefused(yaml("""
+				gateway:
+				  async_agents:
+				    - name: billing
+				      consumer: {topic: "invoice.#"}
+				      backend:
+				        - host: ["http://billing:8080"]
+				          url_pattern: /invoices
+				          methd: POST
+				      amqp: {host: "amqp://localhost", name: invoices, exchange: billing}
+				"""), AGENT_BACKEND + "methd", UNKNOWN_KEY);
+	}
+
+	@Test
+	void reportsEveryAgentProblemAtOnceWithoutPasswords() {
+		Config config = agent().with(AGENT + "consumer.workers", "0")
+			.with(AGENT_BACKEND + "host[0]", "ftp://user:s3cret@billing")
+			.with(AGENT_BACKEND + "method", "SEND")
+			.with(AGENT + "amqp.host[0]", "http://guest:s3cret@localhost:5672");
+		agent(config, 1).with("gateway.async_agents[1].name", "billing").with("gateway.async_agents[1].max_rat", "1");
+		FailureAnalysis analysis = refusal(config);
+		assertThat(analysis.getDescription()).containsSubsequence(line("Property", AGENT + "amqp.host[0]"),
+				line("Value", "\"http://guest:******@localhost:5672\""), line("Property", AGENT_BACKEND + "host[0]"),
+				line("Value", "\"ftp://user:******@billing\""), line("Property", AGENT_BACKEND + "method"),
+				line("Property", AGENT + "consumer.workers"), line("Property", "gateway.async_agents[1].max_rat"),
+				line("Property", "gateway.async_agents[1].name"))
+			.doesNotContain("s3cret");
+		assertThat(analysis.getDescription().split("Property: ")).hasSize(7);
+	}
+
 	private void assertRefused(Config config, String key, String reason) {
 		assertThat(refusal(config).getDescription()).contains(line("Property", key))
 			.contains(line("Reason", reason));
@@ -672,6 +913,24 @@ class GatewayPropertiesTests {
 			.with(CONSUMER + "name", "q")
 			.with(CONSUMER + "exchange", "x")
 			.with(CONSUMER + "routing_key[0]", "#");
+	}
+
+	private static Config agent() {
+		return agent(new Config(), 0);
+	}
+
+	/**
+	 * Add a valid agent named billing at the given index of {@code gateway.async_agents}.
+	 */
+	private static Config agent(Config config, int index) {
+		String agent = "gateway.async_agents[" + index + "].";
+		return config.with(agent + "name", "billing")
+			.with(agent + "consumer.topic", "invoice.#")
+			.with(agent + "backend[0].host[0]", "http://billing:8080")
+			.with(agent + "backend[0].url_pattern", "/invoices")
+			.with(agent + "amqp.host[0]", "amqp://localhost")
+			.with(agent + "amqp.name", "invoices")
+			.with(agent + "amqp.exchange", "billing");
 	}
 
 	private static Config yamlConsumer(String consumerKeys) {

@@ -80,6 +80,8 @@ final class GatewaySchemaGenerator {
 
 	private final ObjectNode definitions = this.nodes.objectNode();
 
+	private final Map<Class<?>, String> definitionNames = new LinkedHashMap<>();
+
 	/**
 	 * A generator that reads Javadoc from the given source root.
 	 * @param sources the main source root, such as {@code src/main/java}
@@ -95,6 +97,7 @@ final class GatewaySchemaGenerator {
 	 */
 	String generate(Class<? extends Record> properties) {
 		this.definitions.removeAll();
+		this.definitionNames.clear();
 		ObjectNode schema = this.nodes.objectNode();
 		schema.put("$schema", DIALECT);
 		schema.put("title", "amqp-gateway configuration");
@@ -110,13 +113,32 @@ final class GatewaySchemaGenerator {
 	}
 
 	private ObjectNode reference(Class<?> record) {
-		String name = record.getSimpleName();
-		if (!this.definitions.has(name)) {
+		String name = this.definitionNames.get(record);
+		if (name == null) {
+			name = definitionName(record);
+			this.definitionNames.put(record, name);
 			// A placeholder first, so that $defs lists the records in the order they are met.
 			this.definitions.putObject(name);
 			this.definitions.set(name, definition(record));
 		}
 		return this.nodes.objectNode().put("$ref", "#/$defs/" + name);
+	}
+
+	/**
+	 * The record's simple name, prefixed with its enclosing record's when another record took it
+	 * first: {@code AsyncAgentAmqp} beside {@code Backend}'s {@code Amqp}.
+	 */
+	private String definitionName(Class<?> record) {
+		String name = record.getSimpleName();
+		if (!this.definitionNames.containsValue(name)) {
+			return name;
+		}
+		Class<?> enclosing = record.getEnclosingClass();
+		String qualified = (enclosing != null) ? enclosing.getSimpleName() + name : null;
+		if (qualified == null || this.definitionNames.containsValue(qualified)) {
+			throw new IllegalStateException("Two records named " + name + ": " + record.getName());
+		}
+		return qualified;
 	}
 
 	private ObjectNode definition(Class<?> record) {
@@ -190,6 +212,9 @@ final class GatewaySchemaGenerator {
 		if (plain == int.class || plain == Integer.class || plain == long.class || plain == Long.class) {
 			return schema.put("type", "integer");
 		}
+		if (plain == double.class || plain == Double.class) {
+			return schema.put("type", "number");
+		}
 		if (plain == boolean.class || plain == Boolean.class) {
 			return schema.put("type", "boolean");
 		}
@@ -231,6 +256,9 @@ final class GatewaySchemaGenerator {
 		}
 		else if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
 			property.put("default", Long.parseLong(value));
+		}
+		else if (type == double.class || type == Double.class) {
+			property.put("default", Double.parseDouble(value));
 		}
 		else {
 			property.put("default", value);

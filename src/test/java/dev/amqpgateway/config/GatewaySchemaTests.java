@@ -117,6 +117,47 @@ class GatewaySchemaTests {
 					"/gateway/endpoints/0/backend/0/amqp/consumer/prefetch_count minimum");
 	}
 
+	@Test
+	void refusesWhatTheBinderRefusesInAnAgent() {
+		List<Error> errors = errorsOf("""
+				gateway:
+				  async_agents:
+				    - name: billing
+				      consumer: {topic: "#", workers: 0, worker: 4, max_rate: -1}
+				      backend:
+				        - host: ["http://billing:8080"]
+				      amqp:
+				        host: amqp://localhost
+				        name: invoices
+				        prefetch_count: -1
+				""");
+		assertThat(errors).extracting((error) -> error.getInstanceLocation() + " " + error.getKeyword())
+			.contains("/gateway/async_agents/0/consumer/workers minimum",
+					"/gateway/async_agents/0/consumer additionalProperties",
+					"/gateway/async_agents/0/consumer/max_rate minimum", "/gateway/async_agents/0/backend/0 required",
+					"/gateway/async_agents/0/amqp required", "/gateway/async_agents/0/amqp/prefetch_count minimum");
+	}
+
+	@Test
+	void acceptsTheKeysOfAnAgentsQueue() {
+		assertThat(errorsOf("""
+				gateway:
+				  async_agents:
+				    - name: billing
+				      consumer: {topic: "#", max_rate: 0.5}
+				      backend:
+				        - host: ["http://billing:8080"]
+				          url_pattern: /invoices
+				      amqp:
+				        host: amqp://localhost
+				        name: invoices
+				        exchange: billing
+				        exclusive: false
+				        prefetch_size: 0
+				        queue_arguments: {x-queue-type: quorum}
+				""")).isEmpty();
+	}
+
 	private static List<Error> errorsOf(String yaml) {
 		return REGISTRY.getSchema(schema, InputFormat.JSON).validate(yaml, InputFormat.YAML);
 	}

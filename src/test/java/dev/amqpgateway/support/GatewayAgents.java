@@ -56,4 +56,12 @@ public final class GatewayAgents {
 		this.properties.forEach((key, value) -> registry.add(key, () -> value));
 	}
 
+	/**
+	 * The properties built so far, for a gateway a test starts itself.
+	 * @return property names and values
+	 */
+	public Map<String, Object> properties() {
+		return this.properties;
+	}
+
 }

@@ -270,6 +270,10 @@ public final class TcpProxy implements AutoCloseable {
 		Socket server = new Socket();
 		try {
 			server.connect(this.upstream, UPSTREAM_CONNECT_TIMEOUT_MILLIS);
+			// Forward small frames (acknowledgements, heartbeats) at once, as the clients themselves
+			// send them: Nagle's algorithm would hold each for the peer's delayed ack.
+			server.setTcpNoDelay(true);
+			client.setTcpNoDelay(true);
 		}
 		catch (IOException ex) {
 			reset(client);

@@ -25,6 +25,12 @@ public final class ProblemTypes {
 	/** The request body is larger than {@code max_body_size}. */
 	public static final URI PAYLOAD_TOO_LARGE = of("payload-too-large");
 
+	/** A lease endpoint's backend has max_leases messages on lease. */
+	public static final URI TOO_MANY_LEASES = of("too-many-leases");
+
+	/** Receipts sent to an instance that did not issue them. */
+	public static final URI MISDIRECTED_RECEIPT = of("misdirected-receipt");
+
 	/** No endpoint has this path. */
 	public static final URI NOT_FOUND = of("not-found");
 

@@ -1,0 +1,229 @@
+package dev.amqpgateway.http;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+
+import dev.amqpgateway.broker.BackendUnavailableException;
+import dev.amqpgateway.consume.ConsumerBackend;
+import dev.amqpgateway.consume.Delivery;
+import dev.amqpgateway.consume.Lease;
+import dev.amqpgateway.consume.LeaseBook;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Streams a consumer endpoint's messages as server-sent events ({@code Accept: text/event-stream}):
+ * one event per message, {@code data} the envelope entry, and in lease mode {@code id} its receipt;
+ * a comment every 15 seconds without a message. Each backend has at most its prefetch of messages
+ * unsettled in the stream at a time. With {@code ack_mode: on_write} each message is acknowledged
+ * once its event's bytes were written to the connection, and requeued when that write fails or the
+ * client leaves first; in lease mode a message waits for its receipt (or its lease's expiry), and
+ * one whose event was never written is requeued at once. A stream never replays: a client's
+ * {@code Last-Event-ID} is ignored.
+ */
+final class EventStream {
+
+	static final Duration HEARTBEAT = Duration.ofSeconds(15);
+
+	private static final Duration CREDIT_POLL = Duration.ofMillis(20);
+
+	private static final byte[] HEARTBEAT_EVENT = ": heartbeat\n\n".getBytes(StandardCharsets.UTF_8);
+
+	private static final byte[] UNAVAILABLE_EVENT = ": backend unavailable\n\n".getBytes(StandardCharsets.UTF_8);
+
+	private final String path;
+
+	private final List<ConsumerBackend> backends;
+
+	private final List<Integer> credits;
+
+	private final MessageDecoder decoder;
+
+	private final JsonMapper mapper;
+
+	private final @Nullable Receipts receipts;
+
+	private final Duration leaseTimeout;
+
+	private final BiFunction<ConsumerBackend, Delivery, BiFunction<Delivery, String, String>> undecodable;
+
+	EventStream(String path, List<ConsumerBackend> backends, List<Integer> credits, MessageDecoder decoder,
+			JsonMapper mapper, @Nullable Receipts receipts, Duration leaseTimeout,
+			BiFunction<ConsumerBackend, Delivery, BiFunction<Delivery, String, String>> undecodable) {
+		this.path = path;
+		this.backends = backends;
+		this.credits = credits;
+		this.decoder = decoder;
+		this.mapper = mapper;
+		this.receipts = receipts;
+		this.leaseTimeout = leaseTimeout;
+		this.undecodable = undecodable;
+	}
+
+	Mono<Void> write(ServerWebExchange exchange) {
+		ServerHttpResponse response = exchange.getResponse();
+		response.setStatusCode(HttpStatus.OK);
+		response.getHeaders().setContentType(MediaType.TEXT_EVENT_STREAM);
+		response.getHeaders().setCacheControl("no-store");
+		Channel channel = BodyWriter.channelOf(response);
+		Queue<Consumer<Boolean>> parts = new ConcurrentLinkedQueue<>();
+		ChannelFutureListener closed = (future) -> fail(parts);
+		if (channel != null) {
+			channel.attr(WriteCompletion.PART_LISTENERS).set(parts);
+			channel.closeFuture().addListener(closed);
+		}
+		DataBufferFactory buffers = response.bufferFactory();
+		List<Flux<DataBuffer>> streams = new ArrayList<>();
+		for (int i = 0; i < this.backends.size(); i++) {
+			streams.add(events(this.backends.get(i), new Credit(this.credits.get(i)), parts, buffers));
+		}
+		return response.writeAndFlushWith(Flux.merge(streams).map(Mono::just)).doFinally((signal) -> {
+			if (channel != null) {
+				channel.attr(WriteCompletion.PART_LISTENERS).compareAndSet(parts, null);
+				channel.closeFuture().removeListener(closed);
+			}
+			fail(parts);
+		});
+	}
+
+	// Parts handed over but never written: their messages go back.
+	private static void fail(Queue<Consumer<Boolean>> parts) {
+		Consumer<Boolean> listener;
+		while ((listener = parts.poll()) != null) {
+			listener.accept(false);
+		}
+	}
+
+	private Flux<DataBuffer> events(ConsumerBackend backend, Credit credit, Queue<Consumer<Boolean>> parts,
+			DataBufferFactory buffers) {
+		return Mono.defer(() -> credit.available().then(next(backend, credit, parts, buffers))).repeat();
+	}
+
+	private Mono<DataBuffer> next(ConsumerBackend backend, Credit credit, Queue<Consumer<Boolean>> parts,
+			DataBufferFactory buffers) {
+		Lease lease = new Lease();
+		return backend.receive(lease, HEARTBEAT)
+			.map((delivery) -> event(backend, lease, delivery, credit, parts, buffers))
+			.switchIfEmpty(Mono.fromSupplier(() -> comment(HEARTBEAT_EVENT, parts, buffers)))
+			.onErrorResume(BackendUnavailableException.class,
+					(ex) -> Mono.delay(Duration.ofSeconds(1)).then(Mono.fromSupplier(() -> comment(UNAVAILABLE_EVENT, parts, buffers))))
+			.doOnCancel(lease::release);
+	}
+
+	private DataBuffer event(ConsumerBackend backend, Lease lease, Delivery delivery, Credit credit,
+			Queue<Consumer<Boolean>> parts, DataBufferFactory buffers) {
+		Envelope.Entry entry = Envelope.entry(backend, delivery, this.decoder, this.undecodable.apply(backend, delivery));
+		StringBuilder event = new StringBuilder();
+		if (!entry.decoded()) {
+			lease.release();
+			parts.add((written) -> {
+			});
+		}
+		else if (this.receipts != null) {
+			LeaseBook.Leased leased = backend.lease(delivery, this.leaseTimeout);
+			lease.keep(List.of(delivery));
+			String receipt = this.receipts.issue(this.path, backend.index(), leased.key());
+			entry.json().put("receipt", receipt);
+			entry.json().put("lease_expires_at", leased.expires().toString());
+			credit.leased(backend.leases(), leased.key());
+			event.append("id: ").append(receipt).append('\n');
+			parts.add((written) -> {
+				if (written) {
+					backend.metrics().delivered();
+				}
+				else {
+					backend.leases().settle(leased.key(), LeaseBook.Settlement.REQUEUE);
+				}
+			});
+		}
+		else {
+			credit.taken();
+			parts.add((written) -> {
+				credit.returned();
+				if (written) {
+					backend.metrics().delivered();
+					lease.complete(List.of(delivery));
+				}
+				else {
+					lease.release();
+				}
+			});
+		}
+		event.append("data: ").append(this.mapper.writeValueAsString(entry.json())).append("\n\n");
+		return buffers.wrap(event.toString().getBytes(StandardCharsets.UTF_8));
+	}
+
+	private static DataBuffer comment(byte[] comment, Queue<Consumer<Boolean>> parts, DataBufferFactory buffers) {
+		parts.add((written) -> {
+		});
+		return buffers.wrap(comment);
+	}
+
+	/**
+	 * The messages of one backend a stream may have unsettled: written but not yet on the wire
+	 * (on_write), or leased and not yet settled (lease).
+	 */
+	private static final class Credit {
+
+		private final int capacity;
+
+		private final AtomicInteger out = new AtomicInteger();
+
+		private final Set<LeaseBook.LeaseKey> leased = ConcurrentHashMap.newKeySet();
+
+		private volatile @Nullable LeaseBook book;
+
+		Credit(int capacity) {
+			this.capacity = Math.max(1, capacity);
+		}
+
+		Mono<Void> available() {
+			return Mono.defer(() -> (unsettled() < this.capacity) ? Mono.empty()
+					: Mono.delay(CREDIT_POLL).then(available()));
+		}
+
+		private int unsettled() {
+			LeaseBook book = this.book;
+			if (book != null) {
+				this.leased.removeIf((key) -> !book.holds(key));
+				return this.leased.size();
+			}
+			return this.out.get();
+		}
+
+		void taken() {
+			this.out.incrementAndGet();
+		}
+
+		void returned() {
+			this.out.decrementAndGet();
+		}
+
+		void leased(LeaseBook book, LeaseBook.LeaseKey key) {
+			this.book = book;
+			this.leased.add(key);
+		}
+
+	}
+
+}
