@@ -11,6 +11,10 @@ AMQP_URI=${BENCH_AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/%2F}
 MANAGEMENT_URL=${BENCH_MANAGEMENT_URL:-http://127.0.0.1:15672}
 MANAGEMENT_USER=guest:guest
 GATEWAY_URL=http://127.0.0.1:$PORT
+# The actuator answers on its own port (management.server.port), never on the gateway's: the
+# bench puts it 1000 above the gateway's port, as the scripts that start several gateways do.
+management_port() { echo $(( $1 + 1000 )); }
+ACTUATOR_URL=http://127.0.0.1:$(management_port "$PORT")
 PERF_TEST_VERSION=2.22.1
 CONNECTIONS=8
 # The production launch of docs/operations.md. A small initial heap and the serial collector keep
@@ -105,11 +109,11 @@ start_gateway() {
 	local start
 	start=$(date +%s%N)
 	# shellcheck disable=SC2086 # JVM_OPTS is a list of options
-	java $JVM_OPTS "$@" "${APP_ARGS[@]}" >"$WORK/gateway.log" 2>&1 &
+	java $JVM_OPTS "$@" "${APP_ARGS[@]}" --management.server.port="$(management_port "$PORT")" >"$WORK/gateway.log" 2>&1 &
 	GATEWAY_PID=$!
 	READY_MS=
 	for _ in $(seq 1200); do
-		if curl -sf "$GATEWAY_URL/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; then
+		if curl -sf "$ACTUATOR_URL/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; then
 			READY_MS=$(( ($(date +%s%N) - start) / 1000000 ))
 			break
 		fi
@@ -122,7 +126,7 @@ start_gateway() {
 }
 # The value of one of the gateway's counters (actuator metrics), as a whole number.
 gateway_counter() {
-	curl -sf "$GATEWAY_URL/actuator/metrics/$1" | sed -nE 's/.*"statistic":"COUNT","value":([0-9.Ee+]+).*/\1/p' |
+	curl -sf "$ACTUATOR_URL/actuator/metrics/$1" | sed -nE 's/.*"statistic":"COUNT","value":([0-9.Ee+]+).*/\1/p' |
 		awk '{printf "%.0f", $1}'
 }
 

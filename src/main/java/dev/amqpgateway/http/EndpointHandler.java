@@ -213,12 +213,7 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 			envelope.leaseExpiresAt(expires);
 		}
 		byte[] body = envelope.toBytes(this.mapper);
-		ServerHttpResponse response = exchange.getResponse();
-		response.setStatusCode(HttpStatus.OK);
-		response.getHeaders().setContentLength(body.length);
-		response.getHeaders().setCacheControl("no-store");
-		response.getHeaders().set(COMPLETED, String.valueOf(completed));
-		return BodyWriter.write(response, body).doOnNext((inFull) -> {
+		return BodyWriter.write(ok(exchange, body, completed), body).doOnNext((inFull) -> {
 			if (inFull) {
 				batches.forEach((batch) -> batch.deliveries().stream()
 					.filter(envelope.written()::contains)
@@ -320,16 +315,23 @@ final class EndpointHandler implements HandlerFunction<ServerResponse> {
 	}
 
 	/**
-	 * Write a 200 whose content type is set, and acknowledge its messages once every byte was written.
+	 * The response as a 200 that carries messages: never cached, saying whether every backend answered.
 	 */
-	private Mono<Void> write(ServerWebExchange exchange, Lease lease, byte[] body, List<Delivery> deliveries,
-			boolean completed, Runnable countDelivered) {
+	private static ServerHttpResponse ok(ServerWebExchange exchange, byte[] body, boolean completed) {
 		ServerHttpResponse response = exchange.getResponse();
 		response.setStatusCode(HttpStatus.OK);
 		response.getHeaders().setContentLength(body.length);
 		response.getHeaders().setCacheControl("no-store");
 		response.getHeaders().set(COMPLETED, String.valueOf(completed));
-		return BodyWriter.write(response, body).doOnNext((inFull) -> {
+		return response;
+	}
+
+	/**
+	 * Write a 200 whose content type is set, and acknowledge its messages once every byte was written.
+	 */
+	private Mono<Void> write(ServerWebExchange exchange, Lease lease, byte[] body, List<Delivery> deliveries,
+			boolean completed, Runnable countDelivered) {
+		return BodyWriter.write(ok(exchange, body, completed), body).doOnNext((inFull) -> {
 			if (inFull) {
 				countDelivered.run();
 				lease.complete(deliveries);
