@@ -53,9 +53,9 @@ if [[ $BUILD == 1 ]]; then
 	./mvnw -q -DskipTests package
 fi
 JAR=${BENCH_JAR:-$(ls target/amqp-gateway-*.jar | grep -v '\.original$' | head -1)}
-if [[ ! -f $WORK/lib/perf-test-$PERF_TEST_VERSION.jar ]]; then
+if [[ ! -f $WORK/lib/perf-test-$PERF_TEST_VERSION.jar ]] || ! ls "$WORK"/lib/netty-codec-http-*.jar >/dev/null 2>&1; then
 	# The Maven Central jar of PerfTest is not standalone: take its dependencies along.
-	log "resolving PerfTest $PERF_TEST_VERSION from Maven Central"
+	log "resolving PerfTest $PERF_TEST_VERSION and Netty (bench/tools-pom.xml) from Maven Central"
 	./mvnw -q -f bench/tools-pom.xml dependency:copy-dependencies -DoutputDirectory=work/lib
 fi
 mkdir -p "$WORK/classes"
@@ -132,8 +132,10 @@ gateway_counter() {
 
 # ---------------------------------------------------------------- CPU accounting
 # Who used the cores during a measurement, from /proc: the gateway, the broker, the client (wrk or
-# PerfTest, children of the script), everything else on the machine, and idle. The gateway's
-# run-queue wait (time its threads were ready but had no core) shows how much other load cost it.
+# PerfTest, children of the script), the process EXTRA_PID names as EXTRA_NAME when set (one that
+# runs for the whole bench, such as bench/agent's HTTP sink), everything else on the machine, and
+# idle. The gateway's run-queue wait (time its threads were ready but had no core) shows how much
+# other load cost it.
 HZ=$(getconf CLK_TCK)
 ticks_of() { [[ -n $1 && -r /proc/$1/stat ]] && awk '{print $14 + $15}' "/proc/$1/stat" || echo 0; }
 children_ticks() { awk '{print $16 + $17}' "/proc/$$/stat"; }
@@ -141,24 +143,27 @@ machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 
 run_queue_ns() { cat "/proc/$GATEWAY_PID"/task/*/schedstat 2>/dev/null | awk '{sum += $2} END {printf "%.0f", sum}'; }
 cpu_begin() {
 	CPU0=("$(date +%s%N)" "$(ticks_of "$GATEWAY_PID")" "$(ticks_of "$BROKER_PID")" "$(children_ticks)" \
-		$(machine_ticks) "$(run_queue_ns)")
+		$(machine_ticks) "$(run_queue_ns)" "$(ticks_of "${EXTRA_PID:-}")")
 }
-# Sets CPU_LINE (cores used, for the report) and CPU_GATEWAY_S, CPU_BROKER_S, CPU_CLIENT_S (CPU seconds).
+# Sets CPU_LINE (cores used, for the report) and CPU_GATEWAY_S, CPU_BROKER_S, CPU_CLIENT_S,
+# CPU_EXTRA_S (CPU seconds).
 cpu_end() {
-	local now gw br cl total idle wait
+	local now gw br cl total idle wait ex
 	now=$(date +%s%N); gw=$(ticks_of "$GATEWAY_PID"); br=$(ticks_of "$BROKER_PID"); cl=$(children_ticks)
 	read -r total idle < <(machine_ticks)
-	wait=$(run_queue_ns)
+	wait=$(run_queue_ns); ex=$(ticks_of "${EXTRA_PID:-}")
 	CPU_GATEWAY_S=$(awk -v t="$(( gw - CPU0[1] ))" -v hz="$HZ" 'BEGIN {print t / hz}')
 	CPU_BROKER_S=$(awk -v t="$(( br - CPU0[2] ))" -v hz="$HZ" 'BEGIN {print t / hz}')
 	CPU_CLIENT_S=$(awk -v t="$(( cl - CPU0[3] ))" -v hz="$HZ" 'BEGIN {print t / hz}')
+	CPU_EXTRA_S=$(awk -v t="$(( ex - CPU0[7] ))" -v hz="$HZ" 'BEGIN {print t / hz}')
 	CPU_LINE=$(awk -v s="$(( now - CPU0[0] ))" -v hz="$HZ" -v gw="$(( gw - CPU0[1] ))" -v br="$(( br - CPU0[2] ))" \
 		-v cl="$(( cl - CPU0[3] ))" -v total="$(( total - CPU0[4] ))" -v idle="$(( idle - CPU0[5] ))" \
-		-v wait="$(( wait - CPU0[6] ))" 'BEGIN {
+		-v wait="$(( wait - CPU0[6] ))" -v ex="$(( ex - CPU0[7] ))" -v exname="${EXTRA_PID:+${EXTRA_NAME:-extra}}" 'BEGIN {
 		secs = s / 1e9; busy = total - idle
-		other = busy - gw - br - cl; if (other < 0) other = 0
-		printf "gateway %.2f (waiting for a core %.2f), broker %.2f, client %.2f, other %.2f, idle %.2f", \
-			gw / hz / secs, wait / 1e9 / secs, br / hz / secs, cl / hz / secs, other / hz / secs, idle / hz / secs
+		other = busy - gw - br - cl - ex; if (other < 0) other = 0
+		extra = (exname != "") ? sprintf(", %s %.2f", exname, ex / hz / secs) : ""
+		printf "gateway %.2f (waiting for a core %.2f), broker %.2f, client %.2f%s, other %.2f, idle %.2f", \
+			gw / hz / secs, wait / 1e9 / secs, br / hz / secs, cl / hz / secs, extra, other / hz / secs, idle / hz / secs
 	}')
 }
 
