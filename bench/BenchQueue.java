@@ -9,8 +9,9 @@ import com.rabbitmq.client.ConnectionFactory;
 /**
  * The bench's queue chores over AMQP on the local broker: declare a durable queue bound to a durable
  * direct exchange of the same name (routing key: the queue's name), fill the queue with 1 KiB JSON
- * messages, read its depth (ready messages), purge it, delete it and its namesake exchange. Usage:
- * {@code BenchQueue <uri> declare|prefill|depth|purge|delete <queue> [count]}.
+ * messages (transient unless {@code persistent} follows the count), read its depth (ready
+ * messages), purge it, delete it and its namesake exchange. Usage:
+ * {@code BenchQueue <uri> declare|prefill|depth|purge|delete <queue> [count [persistent]]}.
  */
 public final class BenchQueue {
 
@@ -22,7 +23,7 @@ public final class BenchQueue {
 
 	public static void main(String[] args) throws Exception {
 		if (args.length < 3) {
-			System.err.println("usage: BenchQueue <amqp-uri> declare|prefill|depth|purge|delete <queue> [count]");
+			System.err.println("usage: BenchQueue <amqp-uri> declare|prefill|depth|purge|delete <queue> [count [persistent]]");
 			System.exit(2);
 		}
 		ConnectionFactory factory = new ConnectionFactory();
@@ -35,7 +36,8 @@ public final class BenchQueue {
 					channel.queueDeclare(queue, true, false, false, null);
 					channel.queueBind(queue, queue, queue);
 				}
-				case "prefill" -> prefill(channel, queue, Integer.parseInt(args[3]));
+				case "prefill" -> prefill(channel, queue, Integer.parseInt(args[3]),
+						(args.length > 4 && args[4].equals("persistent")) ? PERSISTENT : PROPERTIES);
 				case "depth" -> System.out.println(channel.queueDeclarePassive(queue).getMessageCount());
 				case "purge" -> channel.queuePurge(queue);
 				case "delete" -> {
@@ -66,10 +68,14 @@ public final class BenchQueue {
 		.deliveryMode(1)
 		.build();
 
-	private static void prefill(Channel channel, String queue, int count) throws Exception {
+	/** Persistent JSON messages, for bench/agent: what an async agent usually drains. */
+	static final AMQP.BasicProperties PERSISTENT = PROPERTIES.builder().deliveryMode(2).build();
+
+	private static void prefill(Channel channel, String queue, int count, AMQP.BasicProperties properties)
+			throws Exception {
 		channel.confirmSelect();
 		for (int i = 0; i < count; i++) {
-			channel.basicPublish("", queue, PROPERTIES, body("\"n\":" + i));
+			channel.basicPublish("", queue, properties, body("\"n\":" + i));
 			if (i % 2000 == 1999) {
 				channel.waitForConfirmsOrDie(30_000);
 			}

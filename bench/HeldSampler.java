@@ -163,7 +163,8 @@ public final class HeldSampler {
 		for (int i = 0; i < this.instances.size(); i++) {
 			buffered[i] = -1;
 			try {
-				Matcher value = VALUE.matcher(get("http://127.0.0.1:" + this.instances.get(i).httpPort()
+				// The actuator's port, 1000 above the instance's (bench/instances starts them so).
+				Matcher value = VALUE.matcher(get("http://127.0.0.1:" + (this.instances.get(i).httpPort() + 1000)
 						+ "/actuator/metrics/gateway.messages.buffered", false));
 				if (value.find()) {
 					buffered[i] = (int) Double.parseDouble(value.group(1));

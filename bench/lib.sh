@@ -11,6 +11,10 @@ AMQP_URI=${BENCH_AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/%2F}
 MANAGEMENT_URL=${BENCH_MANAGEMENT_URL:-http://127.0.0.1:15672}
 MANAGEMENT_USER=guest:guest
 GATEWAY_URL=http://127.0.0.1:$PORT
+# The actuator answers on its own port (management.server.port), never on the gateway's: the
+# bench puts it 1000 above the gateway's port, as the scripts that start several gateways do.
+management_port() { echo $(( $1 + 1000 )); }
+ACTUATOR_URL=http://127.0.0.1:$(management_port "$PORT")
 PERF_TEST_VERSION=2.22.1
 CONNECTIONS=8
 # The production launch of docs/operations.md. A small initial heap and the serial collector keep
@@ -49,9 +53,9 @@ if [[ $BUILD == 1 ]]; then
 	./mvnw -q -DskipTests package
 fi
 JAR=${BENCH_JAR:-$(ls target/amqp-gateway-*.jar | grep -v '\.original$' | head -1)}
-if [[ ! -f $WORK/lib/perf-test-$PERF_TEST_VERSION.jar ]]; then
+if [[ ! -f $WORK/lib/perf-test-$PERF_TEST_VERSION.jar ]] || ! ls "$WORK"/lib/netty-codec-http-*.jar >/dev/null 2>&1; then
 	# The Maven Central jar of PerfTest is not standalone: take its dependencies along.
-	log "resolving PerfTest $PERF_TEST_VERSION from Maven Central"
+	log "resolving PerfTest $PERF_TEST_VERSION and Netty (bench/tools-pom.xml) from Maven Central"
 	./mvnw -q -f bench/tools-pom.xml dependency:copy-dependencies -DoutputDirectory=work/lib
 fi
 mkdir -p "$WORK/classes"
@@ -105,11 +109,11 @@ start_gateway() {
 	local start
 	start=$(date +%s%N)
 	# shellcheck disable=SC2086 # JVM_OPTS is a list of options
-	java $JVM_OPTS "$@" "${APP_ARGS[@]}" >"$WORK/gateway.log" 2>&1 &
+	java $JVM_OPTS "$@" "${APP_ARGS[@]}" --management.server.port="$(management_port "$PORT")" >"$WORK/gateway.log" 2>&1 &
 	GATEWAY_PID=$!
 	READY_MS=
 	for _ in $(seq 1200); do
-		if curl -sf "$GATEWAY_URL/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; then
+		if curl -sf "$ACTUATOR_URL/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; then
 			READY_MS=$(( ($(date +%s%N) - start) / 1000000 ))
 			break
 		fi
@@ -122,14 +126,16 @@ start_gateway() {
 }
 # The value of one of the gateway's counters (actuator metrics), as a whole number.
 gateway_counter() {
-	curl -sf "$GATEWAY_URL/actuator/metrics/$1" | sed -nE 's/.*"statistic":"COUNT","value":([0-9.Ee+]+).*/\1/p' |
+	curl -sf "$ACTUATOR_URL/actuator/metrics/$1" | sed -nE 's/.*"statistic":"COUNT","value":([0-9.Ee+]+).*/\1/p' |
 		awk '{printf "%.0f", $1}'
 }
 
 # ---------------------------------------------------------------- CPU accounting
 # Who used the cores during a measurement, from /proc: the gateway, the broker, the client (wrk or
-# PerfTest, children of the script), everything else on the machine, and idle. The gateway's
-# run-queue wait (time its threads were ready but had no core) shows how much other load cost it.
+# PerfTest, children of the script), the process EXTRA_PID names as EXTRA_NAME when set (one that
+# runs for the whole bench, such as bench/agent's HTTP sink), everything else on the machine, and
+# idle. The gateway's run-queue wait (time its threads were ready but had no core) shows how much
+# other load cost it.
 HZ=$(getconf CLK_TCK)
 ticks_of() { [[ -n $1 && -r /proc/$1/stat ]] && awk '{print $14 + $15}' "/proc/$1/stat" || echo 0; }
 children_ticks() { awk '{print $16 + $17}' "/proc/$$/stat"; }
@@ -137,24 +143,27 @@ machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 
 run_queue_ns() { cat "/proc/$GATEWAY_PID"/task/*/schedstat 2>/dev/null | awk '{sum += $2} END {printf "%.0f", sum}'; }
 cpu_begin() {
 	CPU0=("$(date +%s%N)" "$(ticks_of "$GATEWAY_PID")" "$(ticks_of "$BROKER_PID")" "$(children_ticks)" \
-		$(machine_ticks) "$(run_queue_ns)")
+		$(machine_ticks) "$(run_queue_ns)" "$(ticks_of "${EXTRA_PID:-}")")
 }
-# Sets CPU_LINE (cores used, for the report) and CPU_GATEWAY_S, CPU_BROKER_S, CPU_CLIENT_S (CPU seconds).
+# Sets CPU_LINE (cores used, for the report) and CPU_GATEWAY_S, CPU_BROKER_S, CPU_CLIENT_S,
+# CPU_EXTRA_S (CPU seconds).
 cpu_end() {
-	local now gw br cl total idle wait
+	local now gw br cl total idle wait ex
 	now=$(date +%s%N); gw=$(ticks_of "$GATEWAY_PID"); br=$(ticks_of "$BROKER_PID"); cl=$(children_ticks)
 	read -r total idle < <(machine_ticks)
-	wait=$(run_queue_ns)
+	wait=$(run_queue_ns); ex=$(ticks_of "${EXTRA_PID:-}")
 	CPU_GATEWAY_S=$(awk -v t="$(( gw - CPU0[1] ))" -v hz="$HZ" 'BEGIN {print t / hz}')
 	CPU_BROKER_S=$(awk -v t="$(( br - CPU0[2] ))" -v hz="$HZ" 'BEGIN {print t / hz}')
 	CPU_CLIENT_S=$(awk -v t="$(( cl - CPU0[3] ))" -v hz="$HZ" 'BEGIN {print t / hz}')
+	CPU_EXTRA_S=$(awk -v t="$(( ex - CPU0[7] ))" -v hz="$HZ" 'BEGIN {print t / hz}')
 	CPU_LINE=$(awk -v s="$(( now - CPU0[0] ))" -v hz="$HZ" -v gw="$(( gw - CPU0[1] ))" -v br="$(( br - CPU0[2] ))" \
 		-v cl="$(( cl - CPU0[3] ))" -v total="$(( total - CPU0[4] ))" -v idle="$(( idle - CPU0[5] ))" \
-		-v wait="$(( wait - CPU0[6] ))" 'BEGIN {
+		-v wait="$(( wait - CPU0[6] ))" -v ex="$(( ex - CPU0[7] ))" -v exname="${EXTRA_PID:+${EXTRA_NAME:-extra}}" 'BEGIN {
 		secs = s / 1e9; busy = total - idle
-		other = busy - gw - br - cl; if (other < 0) other = 0
-		printf "gateway %.2f (waiting for a core %.2f), broker %.2f, client %.2f, other %.2f, idle %.2f", \
-			gw / hz / secs, wait / 1e9 / secs, br / hz / secs, cl / hz / secs, other / hz / secs, idle / hz / secs
+		other = busy - gw - br - cl - ex; if (other < 0) other = 0
+		extra = (exname != "") ? sprintf(", %s %.2f", exname, ex / hz / secs) : ""
+		printf "gateway %.2f (waiting for a core %.2f), broker %.2f, client %.2f%s, other %.2f, idle %.2f", \
+			gw / hz / secs, wait / 1e9 / secs, br / hz / secs, cl / hz / secs, extra, other / hz / secs, idle / hz / secs
 	}')
 }
 

@@ -36,6 +36,7 @@ class ModularityTests {
 			"publish", Set.of("config", "broker"),
 			"agent", Set.of("config", "broker", "consume"),
 			"krakend", Set.of("config"),
+			"security", Set.of("config", "http"),
 			"health", Set.of("config", "broker", "topology", "consume", "publish", "agent"));
 
 	@Test

@@ -42,9 +42,15 @@ class AgentConfiguration {
 		for (AsyncAgent agent : properties.asyncAgents()) {
 			Duration timeout = properties.timeoutOf(agent);
 			longest = (timeout.compareTo(longest) > 0) ? timeout : longest;
+			// A worker asks for a connection for its next message while its last response
+			// completes, before that connection is back in the pool, so most acquisitions wait a
+			// moment for it. The pool's own acquire timeout would schedule a timer on Reactor's
+			// parallel scheduler (and wake its thread) for each of them; the agent's timeout already
+			// bounds the whole call, waiting for a connection included.
 			ConnectionProvider pool = ConnectionProvider.builder("agent-" + agent.name())
 				.maxConnections(Math.max(1, agent.consumer().workers()))
 				.pendingAcquireMaxCount(-1)
+				.pendingAcquireTimeout(Duration.ZERO)
 				.build();
 			pools.add(pool);
 			WebClient client = WebClient.builder()

@@ -34,6 +34,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * client acknowledges their receipts
  * @param leaseTimeout how long a leased message waits for its acknowledgement before it is requeued
  * @param maxLeases most messages leased at once per backend; beyond, a request is answered 429
+ * @param auth the JSON Web Token a request must carry ({@code auth/validator}); none asked when unset
+ * @param rateLimit how many requests the endpoint serves per period ({@code qos/ratelimit/router});
+ * no limit when unset
  */
 public record Endpoint(
 		@NotBlank(message = "is required: the path of the endpoint, such as /orders") String endpoint,
@@ -46,7 +49,9 @@ public record Endpoint(
 		@DefaultValue("10") @Min(1) @Max(1000) int maxBatch,
 		@DefaultValue("on-write") AckMode ackMode,
 		@DefaultValue("30s") @DurationMin(seconds = 1, message = "must be at least 1s, such as 30s") Duration leaseTimeout,
-		@DefaultValue("1000") @Min(1) @Max(65535) int maxLeases) {
+		@DefaultValue("1000") @Min(1) @Max(65535) int maxLeases,
+		@Nullable @Valid Auth auth,
+		@Nullable @Valid RateLimit rateLimit) {
 
 	/**
 	 * Whether the endpoint publishes: its backends are producers.

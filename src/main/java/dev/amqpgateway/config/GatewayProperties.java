@@ -35,6 +35,8 @@ import org.springframework.validation.annotation.Validated;
  * beside these, such as {@code file:krakend.json}
  * @param krakendStrict whether anything in that file the gateway would not run stops startup
  * @param lease the receipts of endpoints whose clients acknowledge their messages
+ * @param cors which browser pages of other origins may call the endpoints ({@code security/cors});
+ * none when unset
  */
 @ConfigurationProperties(prefix = "gateway", ignoreUnknownFields = false)
 @Validated
@@ -51,7 +53,8 @@ public record GatewayProperties(
 		@DefaultValue List<@Valid AsyncAgent> asyncAgents,
 		@Nullable String krakendConfig,
 		@DefaultValue("false") boolean krakendStrict,
-		@DefaultValue @Valid LeaseSettings lease) {
+		@DefaultValue @Valid LeaseSettings lease,
+		@Nullable @Valid Cors cors) {
 
 	/**
 	 * The largest message a RabbitMQ broker can be configured to accept: it refuses a

@@ -65,6 +65,8 @@ final class GatewayPropertiesValidator implements Validator {
 				checkMethod(errors, field + ".method", endpoint);
 				checkOutputEncoding(errors, field + ".outputEncoding", endpoint);
 			}
+			checkAuth(errors, field + ".auth", endpoint.auth());
+			checkRateLimit(errors, field + ".rateLimit", endpoint.rateLimit());
 			for (int j = 0; j < backends.size(); j++) {
 				Backend backend = backends.get(j);
 				String backendField = field + ".backend[" + j + "]";
@@ -81,6 +83,7 @@ final class GatewayPropertiesValidator implements Validator {
 				}
 			}
 		}
+		checkCors(errors, "cors", properties.cors());
 		List<AsyncAgent> agents = (properties.asyncAgents() != null) ? properties.asyncAgents() : List.of();
 		Map<String, Integer> names = new HashMap<>();
 		for (int i = 0; i < agents.size(); i++) {
@@ -223,6 +226,89 @@ final class GatewayPropertiesValidator implements Validator {
 		else if (endpoint.backend().size() != 1) {
 			reject(errors, field, "no-op", "needs exactly one backend: no-op answers one message's body as it is, "
 					+ "which several backends cannot share");
+		}
+	}
+
+	private static void checkAuth(Errors errors, String field, @Nullable Auth auth) {
+		if (auth == null) {
+			return;
+		}
+		String alg = auth.alg();
+		if (alg != null && !Auth.ALGORITHMS.contains(alg)) {
+			reject(errors, field + ".alg", alg, "EdDSA".equals(alg) ? "is not supported here; use RS256, PS256 or ES256"
+					: "must be one of " + String.join(", ", Auth.ALGORITHMS));
+		}
+		boolean url = auth.jwkUrl() != null && !auth.jwkUrl().isBlank();
+		boolean path = auth.jwkLocalPath() != null && !auth.jwkLocalPath().isBlank();
+		if (url == path) {
+			reject(errors, field + ".jwkUrl", url ? auth.jwkUrl() : "none",
+					url ? "must not be set together with jwk_local_path; the key set comes from one of them"
+							: "or jwk_local_path is required: where the keys that sign the tokens are");
+			return;
+		}
+		if (alg != null && alg.startsWith("HS") && url) {
+			reject(errors, field + ".alg", alg,
+					"needs jwk_local_path: a key set that holds shared secrets is not fetched over the network");
+		}
+		if (url) {
+			checkJwkUrl(errors, field, auth);
+		}
+		else if (auth.disableJwkSecurity()) {
+			reject(errors, field + ".disableJwkSecurity", true, "must be false with jwk_local_path: nothing is fetched");
+		}
+	}
+
+	// A key set fetched in the clear, or from a host whose certificate is not checked, lets whoever
+	// sits on the path sign their own tokens; only a loopback address has no one on the path.
+	private static void checkJwkUrl(Errors errors, String field, Auth auth) {
+		URI uri;
+		try {
+			uri = new URI(auth.jwkUrl().trim());
+		}
+		catch (URISyntaxException ex) {
+			reject(errors, field + ".jwkUrl", auth.jwkUrl(), "is not a valid URL: " + ex.getReason());
+			return;
+		}
+		String scheme = (uri.getScheme() != null) ? uri.getScheme().toLowerCase(Locale.ROOT) : "";
+		if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null) {
+			reject(errors, field + ".jwkUrl", auth.jwkUrl(), "must be an https URL, such as https://idp.example.com/jwks.json");
+			return;
+		}
+		boolean loopback = isLoopback(uri.getHost());
+		if (auth.disableJwkSecurity() && !loopback) {
+			reject(errors, field + ".disableJwkSecurity", true, "is refused unless jwk_url is on a loopback address "
+					+ "(localhost, 127.0.0.1, ::1): keys fetched without TLS could be anyone's");
+		}
+		else if (scheme.equals("http") && !auth.disableJwkSecurity()) {
+			reject(errors, field + ".jwkUrl", auth.jwkUrl(),
+					"must be https; plain http only on a loopback address with disable_jwk_security: true");
+		}
+	}
+
+	private static boolean isLoopback(String host) {
+		String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+		return bare.equalsIgnoreCase("localhost") || bare.startsWith("127.") || bare.equals("::1")
+				|| bare.equals("0:0:0:0:0:0:0:1");
+	}
+
+	private static void checkRateLimit(Errors errors, String field, @Nullable RateLimit rateLimit) {
+		if (rateLimit == null) {
+			return;
+		}
+		if (rateLimit.maxRate() == 0 && rateLimit.clientMaxRate() == 0) {
+			reject(errors, field + ".maxRate", 0, "or client_max_rate must be above 0: a rate limit needs a rate");
+		}
+		if (rateLimit.strategy() == RateLimit.Strategy.HEADER && rateLimit.clientMaxRate() > 0
+				&& (rateLimit.key() == null || rateLimit.key().isBlank())) {
+			reject(errors, field + ".key", "none", "is required with strategy: header: the header that names the client");
+		}
+	}
+
+	// A page of any origin that may send the user's cookies is what CORS exists to prevent.
+	private static void checkCors(Errors errors, String field, @Nullable Cors cors) {
+		if (cors != null && cors.allowCredentials() && cors.anyOrigin()) {
+			reject(errors, field + ".allowCredentials", true,
+					"needs allow_origins to name the origins: credentials are never allowed from any origin");
 		}
 	}
 

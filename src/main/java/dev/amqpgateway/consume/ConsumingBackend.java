@@ -186,10 +186,7 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 					subscribe(current, Math.min(room, waiting));
 				}
 			}
-			else if (consumer.delivered.get() >= consumer.prefetch && Math.min(room, consumer.prefetch * 2) > consumer.prefetch) {
-				// Only a larger window replaces the consumer: at the backend's prefetch, or while most of
-				// it is still unsettled, a new consumer would be no larger, and replacing it costs
-				// three round trips and a pause in deliveries.
+			else if (consumer.delivered.get() >= consumer.prefetch && grows(consumer, room)) {
 				current.channel.basicCancel(consumer.tag);
 				current.subscription = null;
 				subscribe(current, Math.min(room, consumer.prefetch * 2));
@@ -267,6 +264,18 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 			this.handoff.offer(delivery, () -> true);
 		}
 		return new ArrayList<>(all.subList(0, max));
+	}
+
+	/**
+	 * Whether replacing the consumer gives the channel more room: a larger consumer, or, when the
+	 * consumer has no credit left (its messages are all unsettled: leased, or being written), any
+	 * consumer with credit. Replacing costs three round trips and a pause in deliveries, so a
+	 * consumer at the backend's prefetch that still has credit is kept.
+	 */
+	private static boolean grows(Subscription consumer, int room) {
+		int next = Math.min(room, consumer.prefetch * 2);
+		int available = consumer.prefetch - consumer.unsettled.get();
+		return next > available && (next > consumer.prefetch || available <= 0);
 	}
 
 	/**

@@ -11,8 +11,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import dev.amqpgateway.config.AsyncAgent;
+import dev.amqpgateway.config.Auth;
 import dev.amqpgateway.config.Consumer;
+import dev.amqpgateway.config.Cors;
 import dev.amqpgateway.config.Producer;
+import dev.amqpgateway.config.RateLimit;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -24,7 +27,8 @@ import org.springframework.boot.origin.OriginTrackedValue;
  * tracked to its JSON path and line. What it does not run is listed ({@link #skipped()}); what it
  * refuses to run ({@link #refused()}) stops startup: a version other than 3, a value it cannot read,
  * and every security or traffic namespace it does not enforce — an endpoint is never served
- * without a protection its file asks for.
+ * without a protection its file asks for. It enforces an endpoint's {@code auth/validator} and
+ * {@code qos/ratelimit/router} and the service's {@code security/cors}.
  */
 final class KrakendTranslator {
 
@@ -37,6 +41,26 @@ final class KrakendTranslator {
 	static final String LEGACY_PRODUCER = "github.com/devopsfaith/krakend-amqp/produce";
 
 	static final String ASYNC_AMQP = "async/amqp";
+
+	static final String AUTH_VALIDATOR = "auth/validator";
+
+	static final String RATE_LIMIT = "qos/ratelimit/router";
+
+	static final String CORS = "security/cors";
+
+	/**
+	 * Keys of {@code auth/validator} that are listed and not run: each either changes nothing about
+	 * which tokens are accepted, or, left out, only refuses more (a token looked for in a cookie or
+	 * another header is not found, a key set behind another CA is not fetched). Any other key the
+	 * gateway does not know stops startup.
+	 */
+	private static final Set<String> AUTH_KEYS_IGNORED = Set.of("operation_debug", "propagate_claims",
+			"roles_key_is_nested", "cookie_key", "auth_header_name", "key_identify_strategy", "cipher_suites",
+			"jwk_local_ca");
+
+	/** Keys of {@code qos/ratelimit/router} that only tune KrakenD's own storage. */
+	private static final Set<String> RATE_LIMIT_KEYS_IGNORED = Set.of("num_shards", "cleanup_period",
+			"cleanup_threshold");
 
 	private static final Set<String> ROOT_KEYS = Set.of("$schema", "version", "name", "timeout", "host", "endpoints",
 			"async_agent", "extra_config");
@@ -97,7 +121,16 @@ final class KrakendTranslator {
 			this.rootTimeout = duration(timeout, path.field("timeout"));
 		}
 		unknownKeys(root, path, ROOT_KEYS, "");
-		namespaces(root.get("extra_config"), path.field("extra_config"), "the service");
+		JsonNode rootExtra = root.get("extra_config");
+		for (String namespace : names(rootExtra)) {
+			JsonPath namespacePath = path.field("extra_config").field(namespace);
+			if (namespace.equals(CORS)) {
+				settings(rootExtra.get(namespace), namespacePath, "gateway.cors.", keysOf(Cors.class), "CORS settings");
+			}
+			else {
+				namespace(namespace, rootExtra.get(namespace), namespacePath, "the service");
+			}
+		}
 		int endpoint = endpointOffset;
 		JsonNode endpoints = root.get("endpoints");
 		for (int i = 0; endpoints != null && i < endpoints.size(); i++) {
@@ -186,7 +219,17 @@ final class KrakendTranslator {
 			this.skipped.add(path.field("output_encoding") + ": " + encoding.asString() + " is not run; endpoint "
 					+ name + " answers JSON");
 		}
-		namespaces(node.get("extra_config"), path.field("extra_config"), "endpoint " + name);
+		JsonNode extra = node.get("extra_config");
+		for (String namespace : names(extra)) {
+			JsonPath namespacePath = path.field("extra_config").field(namespace);
+			switch (namespace) {
+				case AUTH_VALIDATOR -> protection(extra.get(namespace), namespacePath, prefix + "auth.",
+						keysOf(Auth.class), AUTH_KEYS_IGNORED, "auth/validator of endpoint " + name);
+				case RATE_LIMIT -> protection(extra.get(namespace), namespacePath, prefix + "rate-limit.",
+						keysOf(RateLimit.class), RATE_LIMIT_KEYS_IGNORED, "rate limit of endpoint " + name);
+				default -> namespace(namespace, extra.get(namespace), namespacePath, "endpoint " + name);
+			}
+		}
 		for (int j = 0; j < amqp.size(); j++) {
 			backend(backends.get(amqp.get(j)), path.field("backend").index(amqp.get(j)),
 					prefix + "backend[" + j + "].", name);
@@ -293,7 +336,27 @@ final class KrakendTranslator {
 		}
 	}
 
-	private static final Set<String> DURATIONS = Set.of("timeout", "health_interval");
+	private static final Set<String> DURATIONS = Set.of("timeout", "health_interval", "every", "max_age");
+
+	/**
+	 * The keys of a protection's settings, as {@link #settings} puts them, except that a key the
+	 * gateway neither runs nor may leave out stops startup: skipping it could let in what the file
+	 * keeps out.
+	 */
+	private void protection(JsonNode node, JsonPath path, String prefix, Set<String> keys, Set<String> ignored,
+			String owner) {
+		if (!node.isObject()) {
+			this.refused.add(path + ": must be an object");
+			return;
+		}
+		for (String key : names(node)) {
+			if (!keys.contains(key) && !ignored.contains(key)) {
+				this.refused.add(path.field(key) + ": " + key + " of the " + owner
+						+ " is not enforced by this gateway; the endpoint is not served without it");
+			}
+		}
+		settings(node, path, prefix, keys, owner);
+	}
 
 	/**
 	 * Whether an owner's namespaces leave it servable: a protection this gateway does not enforce
@@ -302,7 +365,7 @@ final class KrakendTranslator {
 	private boolean protectionsKnown(@Nullable JsonNode extra, JsonPath path, String owner) {
 		boolean known = true;
 		for (String namespace : names(extra)) {
-			if (protects(namespace, extra.get(namespace))) {
+			if (protects(namespace, extra.get(namespace)) && !ENFORCED.contains(namespace)) {
 				this.refused.add(path.field(namespace) + ": " + owner + " asks for " + namespace
 						+ ", which this gateway does not enforce; it is not served without it (remove the namespace "
 						+ "only if the endpoint needs no such protection)");
@@ -311,6 +374,9 @@ final class KrakendTranslator {
 		}
 		return known;
 	}
+
+	/** The protections an endpoint's own {@code extra_config} may ask for: they run, enforced. */
+	private static final Set<String> ENFORCED = Set.of(AUTH_VALIDATOR, RATE_LIMIT);
 
 	private void namespaces(@Nullable JsonNode extra, JsonPath path, String owner) {
 		for (String namespace : names(extra)) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.amqpgateway.support.Actuator;
 import dev.amqpgateway.support.GatewayAgents;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.HttpSink;
@@ -21,6 +22,7 @@ import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -173,7 +175,7 @@ class AsyncAgentIntegrationTests {
 		TestBroker.publish(EXCHANGE, LATE, "{\"late\":1}");
 		// requeued at least twice while nobody listens, and still not rejected
 		await().atMost(Duration.ofSeconds(30))
-			.until(() -> this.client.get().uri("/actuator/health/agents/late").exchange()
+			.until(() -> actuator().get().uri("/actuator/health/agents/late").exchange()
 				.expectBody(String.class).returnResult().getResponseBody(), (health) -> health.contains("pausedUntil"));
 		try (HttpSink late = HttpSink.start(LATE_PORT)) {
 			await().atMost(Duration.ofSeconds(60)).until(() -> late.requests("late").size() == 1);
@@ -213,16 +215,16 @@ class AsyncAgentIntegrationTests {
 		TestBroker.publish(EXCHANGE, ORDERS, "{\"order\":1}");
 		this.client.get().uri("/orders").exchange().expectStatus().isOk().expectBody()
 			.jsonPath("$.order").isEqualTo(1);
-		this.client.get().uri("/actuator/health/agents/unreachable-broker").exchange()
+		actuator().get().uri("/actuator/health/agents/unreachable-broker").exchange()
 			.expectStatus().isEqualTo(503)
 			.expectBody().jsonPath("$.status").isEqualTo("DOWN");
-		this.client.get().uri("/actuator/health/agents/ok").exchange()
+		actuator().get().uri("/actuator/health/agents/ok").exchange()
 			.expectStatus().isOk()
 			.expectBody().jsonPath("$.status").isEqualTo("UP").jsonPath("$.details.queue").isEqualTo(OK);
 	}
 
 	private double meter(String name, String... tags) {
-		String body = this.client.get()
+		String body = actuator().get()
 			.uri((uri) -> uri.path("/actuator/metrics/" + name).queryParam("tag", (Object[]) tags).build())
 			.exchange()
 			.expectStatus().isOk()
@@ -239,6 +241,13 @@ class AsyncAgentIntegrationTests {
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	@LocalManagementPort
+	int managementPort;
+
+	private WebTestClient actuator() {
+		return Actuator.client(this.managementPort);
 	}
 
 }

@@ -3,6 +3,7 @@ package dev.amqpgateway.agent;
 import java.time.Duration;
 import java.util.List;
 
+import dev.amqpgateway.support.Actuator;
 import dev.amqpgateway.config.AsyncAgent;
 import dev.amqpgateway.config.BackoffStrategy;
 import dev.amqpgateway.config.GatewayProperties;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -103,9 +105,16 @@ class KrakendAgentExampleIntegrationTests {
 			assertThat(request.body()).isEqualTo("{\"words\":1}");
 			assertThat(request.headers().get("X-Amqp-Routing-Key")).isEqualTo("invoice");
 		});
-		this.client.get().uri("/actuator/health/agents/cool-agent").exchange()
+		actuator().get().uri("/actuator/health/agents/cool-agent").exchange()
 			.expectStatus().isOk()
 			.expectBody().jsonPath("$.status").isEqualTo("UP").jsonPath("$.details.queue").isEqualTo(QUEUE);
+	}
+
+	@LocalManagementPort
+	int managementPort;
+
+	private WebTestClient actuator() {
+		return Actuator.client(this.managementPort);
 	}
 
 }

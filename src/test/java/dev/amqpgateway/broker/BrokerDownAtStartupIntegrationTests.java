@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 
+import dev.amqpgateway.support.Actuator;
 import dev.amqpgateway.consume.ConsumerBackends;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
@@ -89,7 +91,7 @@ class BrokerDownAtStartupIntegrationTests {
 	@Order(1)
 	void startsAndAnswersServiceUnavailableAtOnceWhileTheBrokerIsDown() {
 		assertThat(status().state()).isEqualTo(ConnectionState.RECONNECTING);
-		this.client.get().uri("/actuator/health/gateway/late/0").exchange()
+		actuator().get().uri("/actuator/health/gateway/late/0").exchange()
 			.expectStatus().isEqualTo(503)
 			.expectBody()
 			.jsonPath("$.details.lastError").value((String error) -> assertThat(error).contains(REFUSED));
@@ -131,6 +133,13 @@ class BrokerDownAtStartupIntegrationTests {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	@LocalManagementPort
+	int managementPort;
+
+	private WebTestClient actuator() {
+		return Actuator.client(this.managementPort);
 	}
 
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import dev.amqpgateway.support.Actuator;
 import dev.amqpgateway.consume.ConsumerBackends;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -87,7 +89,7 @@ class HungBrokerIntegrationTests {
 	@Test
 	void aHungBrokerHoldsUpNeitherRequestsNorTheReconnectsOfOtherBrokers() {
 		// The first request of a context is slow (classes load): not the one that must beat the attempt.
-		this.client.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
+		actuator().get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
 		HUNG.blackhole().cut();
 		await().until(() -> HUNG.connections() == 1);
 		this.client.get().uri("/hung-0").exchange()
@@ -115,6 +117,13 @@ class HungBrokerIntegrationTests {
 
 	private ChannelStatus status(String endpoint) {
 		return this.backends.get(endpoint, 0).status();
+	}
+
+	@LocalManagementPort
+	int managementPort;
+
+	private WebTestClient actuator() {
+		return Actuator.client(this.managementPort);
 	}
 
 }

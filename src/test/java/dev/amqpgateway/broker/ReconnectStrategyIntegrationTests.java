@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
+import dev.amqpgateway.support.Actuator;
 import dev.amqpgateway.consume.ConsumerBackends;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -102,7 +104,7 @@ class ReconnectStrategyIntegrationTests {
 	@Test
 	void retryAfterAnnouncesTheNextAttempt() {
 		// The first request of a context is slow (classes load): not the one that must beat the next attempt.
-		this.client.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
+		actuator().get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
 		RETRY_AFTER.refuse().cut();
 		await().until(() -> status("/retry-after").attempts() >= 3 && status("/retry-after").nextAttempt() != null);
 		// Look again while an attempt comes between the two looks at the status: the header then
@@ -171,6 +173,13 @@ class ReconnectStrategyIntegrationTests {
 	 * @param retryAfter the header's seconds
 	 */
 	private record Announcement(@Nullable Instant nextAttempt, Instant asked, Instant answered, long retryAfter) {
+	}
+
+	@LocalManagementPort
+	int managementPort;
+
+	private WebTestClient actuator() {
+		return Actuator.client(this.managementPort);
 	}
 
 }

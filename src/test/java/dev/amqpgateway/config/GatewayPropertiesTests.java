@@ -326,6 +326,75 @@ class GatewayPropertiesTests {
 	}
 
 	@Test
+	void refusesAuthWithoutOrWithBothKeySources() {
+		assertRefused(valid().with(ENDPOINT + "auth.issuer", "https://idp.example.com"), ENDPOINT + "auth.jwk_url",
+				"or jwk_local_path is required: where the keys that sign the tokens are");
+		assertRefused(valid().with(ENDPOINT + "auth.jwk_url", "https://idp.example.com/jwks.json")
+			.with(ENDPOINT + "auth.jwk_local_path", "/etc/gateway/jwks.json"), ENDPOINT + "auth.jwk_url",
+				"must not be set together with jwk_local_path; the key set comes from one of them");
+	}
+
+	@Test
+	void refusesAnAlgorithmThatIsNotASignature() {
+		for (String alg : List.of("none", "HS1", "EdDSA")) {
+			assertThat(refusal(valid().with(ENDPOINT + "auth.jwk_url", "https://idp.example.com/jwks.json")
+				.with(ENDPOINT + "auth.alg", alg)).getDescription()).contains(line("Property", ENDPOINT + "auth.alg"))
+				.contains("RS256");
+		}
+		assertRefused(valid().with(ENDPOINT + "auth.jwk_url", "https://idp.example.com/jwks.json")
+			.with(ENDPOINT + "auth.alg", "HS256"), ENDPOINT + "auth.alg",
+				"needs jwk_local_path: a key set that holds shared secrets is not fetched over the network");
+	}
+
+	@Test
+	void refusesKeysFetchedWithoutTlsUnlessOnLoopback() {
+		assertRefused(valid().with(ENDPOINT + "auth.jwk_url", "http://idp.example.com/jwks.json"),
+				ENDPOINT + "auth.jwk_url",
+				"must be https; plain http only on a loopback address with disable_jwk_security: true");
+		assertRefused(valid().with(ENDPOINT + "auth.jwk_url", "https://idp.example.com/jwks.json")
+			.with(ENDPOINT + "auth.disable_jwk_security", "true"), ENDPOINT + "auth.disable_jwk_security",
+				"is refused unless jwk_url is on a loopback address (localhost, 127.0.0.1, ::1): keys fetched "
+						+ "without TLS could be anyone's");
+		for (String url : List.of("http://127.0.0.1:8180/jwks.json", "http://localhost/jwks.json",
+				"http://[::1]:8180/jwks.json")) {
+			this.runner.withInitializer(valid().with(ENDPOINT + "auth.jwk_url", url)
+				.with(ENDPOINT + "auth.disable_jwk_security", "true")::addTo)
+				.run((context) -> assertThat(context).hasNotFailed());
+		}
+	}
+
+	@Test
+	void bindsAuthWithKrakendDefaults() {
+		this.runner.withInitializer(valid().with(ENDPOINT + "auth.jwk_url", "https://idp.example.com/jwks.json")
+			.with(ENDPOINT + "auth.cache_duration", "600")::addTo).run((context) -> {
+				Auth auth = context.getBean(GatewayProperties.class).endpoints().get(0).auth();
+				assertThat(auth.alg()).isEqualTo("RS256");
+				assertThat(auth.cacheDuration()).isEqualTo(java.time.Duration.ofMinutes(10));
+				assertThat(auth.rolesKey()).isEqualTo("roles");
+				assertThat(auth.scopesKey()).isEqualTo("scope");
+				assertThat(auth.scopesMatcher()).isEqualTo(Auth.ScopesMatcher.ANY);
+			});
+	}
+
+	@Test
+	void refusesARateLimitWithoutARateOrAHeaderStrategyWithoutItsHeader() {
+		assertRefused(valid().with(ENDPOINT + "rate_limit.every", "1s"), ENDPOINT + "rate_limit.max_rate",
+				"or client_max_rate must be above 0: a rate limit needs a rate");
+		assertRefused(valid().with(ENDPOINT + "rate_limit.client_max_rate", "5")
+			.with(ENDPOINT + "rate_limit.strategy", "header"), ENDPOINT + "rate_limit.key",
+				"is required with strategy: header: the header that names the client");
+	}
+
+	@Test
+	void refusesCorsCredentialsFromAnyOrigin() {
+		assertRefused(valid().with("gateway.cors.allow_credentials", "true"), "gateway.cors.allow_credentials",
+				"needs allow_origins to name the origins: credentials are never allowed from any origin");
+		this.runner.withInitializer(valid().with("gateway.cors.allow_credentials", "true")
+			.with("gateway.cors.allow_origins[0]", "https://app.example.com")::addTo)
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
 	void refusesAMethodAProducerCannotPublishWith() {
 		assertRefused(producer("/produce").with(ENDPOINT + "method", "GET"), ENDPOINT + "method",
 				"must be POST, PUT or PATCH: an AMQP producer endpoint publishes the request's body");

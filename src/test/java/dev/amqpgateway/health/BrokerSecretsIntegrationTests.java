@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
+import dev.amqpgateway.support.Actuator;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
@@ -17,6 +18,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
@@ -118,12 +120,20 @@ class BrokerSecretsIntegrationTests {
 	}
 
 	private void awaitBackendUp() {
-		await().untilAsserted(() -> this.client.get().uri("/actuator/health/gateway/secret/0").exchange()
+		await().untilAsserted(() -> actuator().get().uri("/actuator/health/gateway/secret/0").exchange()
 			.expectBody().jsonPath("$.details.state").isEqualTo("UP"));
 	}
 
 	private String get(String path) {
-		return this.client.get().uri(path).exchange().expectBody(String.class).returnResult().getResponseBody();
+		WebTestClient client = path.startsWith("/actuator") ? actuator() : this.client;
+		return client.get().uri(path).exchange().expectBody(String.class).returnResult().getResponseBody();
+	}
+
+	@LocalManagementPort
+	int managementPort;
+
+	private WebTestClient actuator() {
+		return Actuator.client(this.managementPort);
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.amqpgateway.health;
 
+import dev.amqpgateway.support.Actuator;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
@@ -10,6 +11,7 @@ import org.springframework.amqp.core.Queue;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -70,7 +72,7 @@ class GatewayHealthIntegrationTests {
 
 	@Test
 	void eachBackendIsAComponentOfItsEndpointWithItsQueueBrokerAndConsumers() {
-		this.client.get().uri("/actuator/health/gateway/consumed/0").exchange()
+		actuator().get().uri("/actuator/health/gateway/consumed/0").exchange()
 			.expectStatus().isOk()
 			.expectBody()
 			.jsonPath("$.status").isEqualTo("UP")
@@ -86,7 +88,7 @@ class GatewayHealthIntegrationTests {
 	void messageCountIsTheDepthOfTheQueue() {
 		TestBroker.publish(EXCHANGE, POLLED, "{\"n\": 1}");
 		TestBroker.publish(EXCHANGE, POLLED, "{\"n\": 2}");
-		await().untilAsserted(() -> this.client.get().uri("/actuator/health/gateway/polled/0").exchange()
+		await().untilAsserted(() -> actuator().get().uri("/actuator/health/gateway/polled/0").exchange()
 			.expectBody()
 			.jsonPath("$.details.messages").isEqualTo(2)
 			.jsonPath("$.details.consumers").isEqualTo(0));
@@ -94,14 +96,14 @@ class GatewayHealthIntegrationTests {
 
 	@Test
 	void nestedPathsAreNamedWithDots() {
-		this.client.get().uri("/actuator/health/gateway/api.v1.nested/0").exchange()
+		actuator().get().uri("/actuator/health/gateway/api.v1.nested/0").exchange()
 			.expectStatus().isOk()
 			.expectBody().jsonPath("$.details.endpoint").isEqualTo("/api/v1/nested");
 	}
 
 	@Test
 	void aRefusedDeclarationIsDownWithTheQueueAndTheBrokersReason() {
-		this.client.get().uri("/actuator/health/gateway/conflict/0").exchange()
+		actuator().get().uri("/actuator/health/gateway/conflict/0").exchange()
 			.expectStatus().isEqualTo(503)
 			.expectBody()
 			.jsonPath("$.status").isEqualTo("DOWN")
@@ -113,7 +115,7 @@ class GatewayHealthIntegrationTests {
 
 	@Test
 	void readinessIsUpWhileOneOfTwoBrokersAnswers() {
-		this.client.get().uri("/actuator/health/readiness").exchange()
+		actuator().get().uri("/actuator/health/readiness").exchange()
 			.expectStatus().isOk()
 			.expectBody()
 			.jsonPath("$.status").isEqualTo("UP")
@@ -125,6 +127,13 @@ class GatewayHealthIntegrationTests {
 			.jsonPath("$.components.brokers.details.broker-1.backends").isEqualTo(1)
 			.jsonPath("$.components.brokers.details.broker-1.connected").isEqualTo(0)
 			.jsonPath("$.components.gateway").doesNotExist();
+	}
+
+	@LocalManagementPort
+	int managementPort;
+
+	private WebTestClient actuator() {
+		return Actuator.client(this.managementPort);
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.amqpgateway.health;
 
+import dev.amqpgateway.support.Actuator;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
 import org.junit.jupiter.api.Test;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -56,7 +58,7 @@ class GatewayMetricsIntegrationTests {
 	void acknowledgedMessagesAreCountedPerEndpointBackendAndQueue() {
 		TestBroker.publish(EXCHANGE, METERED, "{\"id\": 1}");
 		this.client.get().uri("/metered").exchange().expectStatus().isOk();
-		await().untilAsserted(() -> this.client.get()
+		await().untilAsserted(() -> actuator().get()
 			.uri("/actuator/metrics/gateway.messages.acked?tag=endpoint:/metered").exchange()
 			.expectStatus().isOk()
 			.expectBody()
@@ -87,9 +89,9 @@ class GatewayMetricsIntegrationTests {
 	@Test
 	void anEmptyPollAndItsWaitAreRecorded() {
 		this.client.get().uri("/idle").exchange().expectStatus().isNoContent();
-		this.client.get().uri("/actuator/metrics/gateway.polls.empty?tag=endpoint:/idle").exchange()
+		actuator().get().uri("/actuator/metrics/gateway.polls.empty?tag=endpoint:/idle").exchange()
 			.expectBody().jsonPath("$.measurements[0].value").isEqualTo(1.0);
-		this.client.get().uri("/actuator/metrics/gateway.wait?tag=endpoint:/idle").exchange()
+		actuator().get().uri("/actuator/metrics/gateway.wait?tag=endpoint:/idle").exchange()
 			.expectBody()
 			.jsonPath("$.measurements[0].statistic").isEqualTo("COUNT")
 			.jsonPath("$.measurements[0].value").isEqualTo(1.0)
@@ -101,7 +103,7 @@ class GatewayMetricsIntegrationTests {
 	@Test
 	void everyBackendMeterIsScrapedInPrometheusFormat() {
 		String tags = "{backend=\"0\",endpoint=\"/metered\",queue=\"" + METERED + "\"}";
-		String scrape = this.client.get().uri("/actuator/prometheus").exchange()
+		String scrape = actuator().get().uri("/actuator/prometheus").exchange()
 			.expectStatus().isOk()
 			.expectBody(String.class).returnResult().getResponseBody();
 		assertThat(scrape).contains("gateway_messages_delivered_total" + tags, "gateway_messages_acked_total" + tags,
@@ -112,11 +114,18 @@ class GatewayMetricsIntegrationTests {
 	}
 
 	private void assertCount(String meter, String endpoint, double count) {
-		this.client.get().uri("/actuator/metrics/" + meter + "?tag=endpoint:" + endpoint).exchange()
+		actuator().get().uri("/actuator/metrics/" + meter + "?tag=endpoint:" + endpoint).exchange()
 			.expectStatus().isOk()
 			.expectBody()
 			.jsonPath("$.measurements[0].statistic").isEqualTo("COUNT")
 			.jsonPath("$.measurements[0].value").isEqualTo(count);
+	}
+
+	@LocalManagementPort
+	int managementPort;
+
+	private WebTestClient actuator() {
+		return Actuator.client(this.managementPort);
 	}
 
 }

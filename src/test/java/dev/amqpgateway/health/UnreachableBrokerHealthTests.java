@@ -1,5 +1,6 @@
 package dev.amqpgateway.health;
 
+import dev.amqpgateway.support.Actuator;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
 import org.junit.jupiter.api.Test;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -41,7 +43,7 @@ class UnreachableBrokerHealthTests {
 
 	@Test
 	void readinessIsDownWhileNoBrokerIsReachable() {
-		this.client.get().uri("/actuator/health/readiness").exchange()
+		actuator().get().uri("/actuator/health/readiness").exchange()
 			.expectStatus().isEqualTo(503)
 			.expectBody()
 			.jsonPath("$.status").isEqualTo("DOWN")
@@ -52,7 +54,7 @@ class UnreachableBrokerHealthTests {
 
 	@Test
 	void livenessDoesNotDependOnTheBroker() {
-		this.client.get().uri("/actuator/health/liveness").exchange()
+		actuator().get().uri("/actuator/health/liveness").exchange()
 			.expectStatus().isOk()
 			.expectBody()
 			.jsonPath("$.status").isEqualTo("UP")
@@ -63,7 +65,7 @@ class UnreachableBrokerHealthTests {
 	@Test
 	void aBackendThatCannotConnectIsDownWithItsLastErrorAndNextAttempt() {
 		// While an attempt runs none is scheduled: the detail shows between attempts, most of the time.
-		await().untilAsserted(() -> this.client.get().uri("/actuator/health/gateway/waiting/0").exchange()
+		await().untilAsserted(() -> actuator().get().uri("/actuator/health/gateway/waiting/0").exchange()
 			.expectStatus().isEqualTo(503)
 			.expectBody()
 			.jsonPath("$.status").isEqualTo("DOWN")
@@ -75,12 +77,19 @@ class UnreachableBrokerHealthTests {
 
 	@Test
 	void aBackendThatGaveUpSaysWhenItTriesAgain() {
-		await().untilAsserted(() -> this.client.get().uri("/actuator/health/gateway/given-up/0").exchange()
+		await().untilAsserted(() -> actuator().get().uri("/actuator/health/gateway/given-up/0").exchange()
 			.expectStatus().isEqualTo(503)
 			.expectBody()
 			.jsonPath("$.details.state").isEqualTo("GAVE_UP")
 			.jsonPath("$.details.reconnect").value((String reconnect) -> assertThat(reconnect)
 				.matches("gave up after 2 attempts; next cycle at \\S+ or on the next request")));
+	}
+
+	@LocalManagementPort
+	int managementPort;
+
+	private WebTestClient actuator() {
+		return Actuator.client(this.managementPort);
 	}
 
 }

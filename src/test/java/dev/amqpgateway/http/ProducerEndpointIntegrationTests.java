@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.amqpgateway.support.Actuator;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
@@ -24,6 +25,7 @@ import org.springframework.amqp.core.TopicExchange;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -297,13 +299,13 @@ class ProducerEndpointIntegrationTests {
 
 	@Test
 	void eachProducerBackendIsAHealthComponentWithItsExchangeAndState() {
-		this.client.get().uri("/actuator/health/gateway/static/0").exchange()
+		actuator().get().uri("/actuator/health/gateway/static/0").exchange()
 			.expectStatus().isOk()
 			.expectBody()
 			.jsonPath("$.status").isEqualTo("UP")
 			.jsonPath("$.details.exchange").isEqualTo(EXCHANGE)
 			.jsonPath("$.details.state").isEqualTo("UP");
-		this.client.get().uri("/actuator/health/gateway/nowhere/0").exchange()
+		actuator().get().uri("/actuator/health/gateway/nowhere/0").exchange()
 			.expectStatus().isEqualTo(503)
 			.expectBody()
 			.jsonPath("$.status").isEqualTo("DOWN")
@@ -317,6 +319,13 @@ class ProducerEndpointIntegrationTests {
 			values.put(keys[i].startsWith("host") ? keys[i] : "amqp.producer." + keys[i], keys[i + 1]);
 		}
 		return values;
+	}
+
+	@LocalManagementPort
+	int managementPort;
+
+	private WebTestClient actuator() {
+		return Actuator.client(this.managementPort);
 	}
 
 }

@@ -139,7 +139,37 @@ class KrakendConfigIntegrationTests {
 		assertThatException().isThrownBy(() -> start("--spring.config.name=krakend-only",
 				"--gateway.krakend-config=classpath:krakend/protected.json"));
 		assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
-			.contains("$.endpoints[0].extra_config[\"auth/validator\"]: endpoint /protected asks for auth/validator");
+			.contains("$.endpoints[0].extra_config[\"auth/api-keys\"]: endpoint /protected asks for auth/api-keys");
+	}
+
+	@Test
+	void jwtValidationRateLimitsAndCorsRunEnforced(CapturedOutput output) {
+		WebTestClient client = start("--spring.config.name=krakend-only",
+				"--gateway.krakend-config=classpath:krakend/secured.json");
+		client.get().uri("/krakend-secured").exchange()
+			.expectStatus().isUnauthorized()
+			.expectHeader().valueEquals("WWW-Authenticate", "Bearer");
+		client.get().uri("/krakend-limited").exchange().expectStatus().isNoContent();
+		client.get().uri("/krakend-limited").exchange().expectStatus().isEqualTo(429)
+			.expectHeader().exists("Retry-After");
+		client.options().uri("/krakend-secured")
+			.header("Origin", "https://app.example.com")
+			.header("Access-Control-Request-Method", "GET")
+			.exchange()
+			.expectStatus().isOk()
+			.expectHeader().valueEquals("Access-Control-Allow-Origin", "https://app.example.com")
+			.expectHeader().valueEquals("Access-Control-Max-Age", "43200");
+		assertThat(output.getAll()).contains("roles_key_is_nested of the auth/validator of endpoint /krakend-secured")
+			.contains("debug of the CORS settings");
+	}
+
+	@Test
+	void aKeyOfAnEnforcedProtectionThatIsNotEnforcedStopsStartup(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> start("--spring.config.name=krakend-only",
+				"--gateway.krakend-config=classpath:krakend/unenforced-key.json"));
+		assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+			.contains("$.endpoints[0].extra_config[\"auth/validator\"].jwk_fingerprints: jwk_fingerprints of the "
+					+ "auth/validator of endpoint /pinned is not enforced by this gateway");
 	}
 
 	@Test

@@ -58,7 +58,8 @@ class BrokerConsumerTimeoutIntegrationTests {
 	@AfterAll
 	static void restoreTheBroker() {
 		TestBroker.rabbitmqctl("eval", "application:set_env(rabbit, consumer_timeout, 1800000).");
-		TestBroker.rabbitmqctl("eval", "application:unset_env(rabbit, channel_tick_interval).");
+		// A channel reads the interval when it opens and fails without one: set back, never unset.
+		TestBroker.rabbitmqctl("eval", "application:set_env(rabbit, channel_tick_interval, 60000).");
 		TestBroker.delete(List.of(QUEUE), EXCHANGE);
 	}
 

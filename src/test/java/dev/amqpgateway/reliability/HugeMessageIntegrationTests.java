@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import dev.amqpgateway.support.Actuator;
 import dev.amqpgateway.broker.Brokers;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.LargeMessages;
@@ -23,9 +24,11 @@ import org.springframework.amqp.core.Message;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static dev.amqpgateway.support.GatewayEndpoints.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -105,7 +108,7 @@ class HugeMessageIntegrationTests {
 		assertThat(counter("gateway.messages.rejected", "/oversize")).isEqualTo(1);
 		assertNeighbourServes();
 		assertThat(gatewayConnections()).as("the gateway's broker connections").isEqualTo(connectionsBefore);
-		assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+		actuator().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
 	}
 
 	@Test
@@ -157,6 +160,13 @@ class HugeMessageIntegrationTests {
 
 	private double counter(String name, String endpoint) {
 		return this.meters.get(name).tag("endpoint", endpoint).counters().stream().mapToDouble((c) -> c.count()).sum();
+	}
+
+	@LocalManagementPort
+	int managementPort;
+
+	private WebTestClient actuator() {
+		return Actuator.client(this.managementPort);
 	}
 
 }

@@ -31,6 +31,15 @@ public final class ProblemTypes {
 	/** Receipts sent to an instance that did not issue them. */
 	public static final URI MISDIRECTED_RECEIPT = of("misdirected-receipt");
 
+	/** The endpoint needs a bearer token, and the request carried none or one that is refused. */
+	public static final URI UNAUTHORIZED = of("unauthorized");
+
+	/** The request's token lacks a role or scope the endpoint asks for. */
+	public static final URI FORBIDDEN = of("forbidden");
+
+	/** The endpoint's rate limit, or the client's, is used up for now. */
+	public static final URI TOO_MANY_REQUESTS = of("too-many-requests");
+
 	/** No endpoint has this path. */
 	public static final URI NOT_FOUND = of("not-found");
 

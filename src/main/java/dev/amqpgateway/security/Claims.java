@@ -1,0 +1,50 @@
+package dev.amqpgateway.security;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads roles and scopes from a token's claims by a configured key: the claim of that name, else,
+ * for a dotted key such as {@code realm_access.roles}, the path through nested claims.
+ */
+final class Claims {
+
+	private Claims() {
+	}
+
+	/**
+	 * The values of a claim.
+	 * @param claims the token's claims
+	 * @param key the claim's name or dotted path
+	 * @return the values: a list's elements, or a string's space-separated words; empty when absent
+	 */
+	static List<String> values(Map<String, Object> claims, String key) {
+		Object claim = find(claims, key);
+		if (claim instanceof String text) {
+			return Arrays.stream(text.trim().split("\\s+")).filter((word) -> !word.isEmpty()).toList();
+		}
+		if (claim instanceof Collection<?> values) {
+			return values.stream().map(String::valueOf).toList();
+		}
+		return List.of();
+	}
+
+	private static @Nullable Object find(Map<String, Object> claims, String key) {
+		if (claims.containsKey(key)) {
+			return claims.get(key);
+		}
+		Object current = claims;
+		for (String part : key.split("\\.")) {
+			if (!(current instanceof Map<?, ?> map)) {
+				return null;
+			}
+			current = map.get(part);
+		}
+		return current;
+	}
+
+}

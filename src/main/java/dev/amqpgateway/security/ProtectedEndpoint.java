@@ -1,0 +1,32 @@
+package dev.amqpgateway.security;
+
+import java.util.List;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.util.pattern.PathPattern;
+
+/**
+ * An endpoint with {@code auth}: the paths it protects, how a token is checked on them, and what
+ * the token must carry.
+ *
+ * @param paths the endpoint's path and its settlement routes
+ * @param authentication checks the token: signature, expiry, issuer, audience
+ * @param authorization checks the token's roles and scopes
+ */
+record ProtectedEndpoint(List<PathPattern> paths, ReactiveAuthenticationManager authentication,
+		ClaimsAuthorizationManager authorization) {
+
+	boolean matches(ServerWebExchange exchange) {
+		return EndpointPaths.matches(this.paths, exchange);
+	}
+
+	Mono<ServerWebExchangeMatcher.MatchResult> match(ServerWebExchange exchange) {
+		return matches(exchange) ? ServerWebExchangeMatcher.MatchResult.match()
+				: ServerWebExchangeMatcher.MatchResult.notMatch();
+	}
+
+}
