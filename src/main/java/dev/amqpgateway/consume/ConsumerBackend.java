@@ -19,7 +19,8 @@ import reactor.core.publisher.Mono;
 public interface ConsumerBackend {
 
 	/**
-	 * Take the next message for a request, waiting for one at most the given time.
+	 * Take the next message for a request, waiting for one at most the given time. Nothing is
+	 * taken until the answer is subscribed to.
 	 * @param lease the deliveries of the request, which takes ownership of the message
 	 * @param timeout how long to wait when no message is at hand
 	 * @return the delivery; empty when none came in time; a {@link BackendUnavailableException}
