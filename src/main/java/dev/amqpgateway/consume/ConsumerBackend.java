@@ -65,7 +65,20 @@ public interface ConsumerBackend {
 	 * @param timeout how long the lease lasts (capped below the broker's consumer timeout)
 	 * @return the lease's key and expiry
 	 */
-	LeaseBook.Leased lease(Delivery delivery, Duration timeout);
+	default LeaseBook.Leased lease(Delivery delivery, Duration timeout) {
+		return lease(delivery, timeout, () -> {
+		});
+	}
+
+	/**
+	 * Lease a message a request took, and be told when the lease is over.
+	 * @param delivery a delivery of this backend's lease, which gives it up to the lease
+	 * @param timeout how long the lease lasts (capped below the broker's consumer timeout)
+	 * @param over told once when the lease is over: settled by its client, expired, or gone with its
+	 * channel
+	 * @return the lease's key and expiry
+	 */
+	LeaseBook.Leased lease(Delivery delivery, Duration timeout, Runnable over);
 
 	/**
 	 * The messages clients hold on lease.
