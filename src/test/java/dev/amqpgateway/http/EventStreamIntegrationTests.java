@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.amqpgateway.support.EnvelopeSchema;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.LargeMessages;
 import dev.amqpgateway.support.TestBroker;
@@ -89,6 +90,7 @@ class EventStreamIntegrationTests {
 		try (StreamClient stream = new StreamClient(this.port, "/small", 64 * 1024)) {
 			for (int i = 0; i < 5; i++) {
 				JsonNode data = mapper.readTree(stream.nextData());
+				EnvelopeSchema.assertMessage(data);
 				assertThat(data.get("body").get("n").asInt()).isEqualTo(i);
 				assertThat(data.get("queue").asString()).isEqualTo(SMALL);
 			}
@@ -123,6 +125,7 @@ class EventStreamIntegrationTests {
 				String id = event.lines().filter((line) -> line.startsWith("id: ")).findFirst().orElseThrow().substring(4);
 				JsonNode data = mapper.readTree(event.lines().filter((line) -> line.startsWith("data: ")).findFirst()
 					.orElseThrow().substring(6));
+				EnvelopeSchema.assertMessage(data);
 				assertThat(data.get("receipt").asString()).isEqualTo(id);
 				receipts.add(id);
 			}

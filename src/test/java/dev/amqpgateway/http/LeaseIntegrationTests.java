@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.amqpgateway.consume.LeaseBook;
+import dev.amqpgateway.support.EnvelopeSchema;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
@@ -208,7 +209,9 @@ class LeaseIntegrationTests {
 			.expectStatus().isOk()
 			.expectHeader().valueEquals("X-Gateway-Instance", "instance-a")
 			.expectBody().returnResult().getResponseBody();
-		return mapper.readTree(body);
+		JsonNode envelope = mapper.readTree(body);
+		EnvelopeSchema.assertEnvelope(envelope);
+		return envelope;
 	}
 
 	private static JsonNode bodyOf(List<byte[]> parts) {
