@@ -2,10 +2,7 @@ package dev.amqpgateway.security;
 
 import java.util.List;
 
-import reactor.core.publisher.Mono;
-
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
-import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.util.pattern.PathPattern;
 
@@ -22,11 +19,6 @@ record ProtectedEndpoint(List<PathPattern> paths, ReactiveAuthenticationManager 
 
 	boolean matches(ServerWebExchange exchange) {
 		return EndpointPaths.matches(this.paths, exchange);
-	}
-
-	Mono<ServerWebExchangeMatcher.MatchResult> match(ServerWebExchange exchange) {
-		return matches(exchange) ? ServerWebExchangeMatcher.MatchResult.match()
-				: ServerWebExchangeMatcher.MatchResult.notMatch();
 	}
 
 }
