@@ -45,11 +45,15 @@ import org.springframework.web.reactive.function.client.WebClient;
  * The token decoders of the protected endpoints: one {@link NimbusReactiveJwtDecoder} per distinct
  * key source (the same {@code jwk_url} or {@code jwk_local_path}, algorithm and caching), shared by
  * the endpoints that name it, so that a key set is fetched and kept once; each endpoint then checks
- * its own issuer and audience on the decoded token.
+ * its own issuer and audience on the decoded token. A key set read from a file, or fetched from
+ * {@code jwk_url} with {@code cache}, is kept; then the tokens it verified are remembered too
+ * ({@link VerifiedTokens}).
  */
 final class JwtDecoders {
 
 	private final Map<KeySource, ReactiveJwtDecoder> shared = new HashMap<>();
+
+	private final List<VerifiedTokens> verifiedTokens = new ArrayList<>();
 
 	/**
 	 * The decoder of an endpoint.
@@ -78,13 +82,26 @@ final class JwtDecoders {
 		return this.shared.size();
 	}
 
-	private static ReactiveJwtDecoder decoder(KeySource source, String property) {
+	/** The number of verified tokens remembered, over all key sources. */
+	int rememberedTokens() {
+		return this.verifiedTokens.stream().mapToInt(VerifiedTokens::size).sum();
+	}
+
+	private ReactiveJwtDecoder decoder(KeySource source, String property) {
 		Function<SignedJWT, Flux<JWK>> keys = (source.url() != null) ? remote(source)::keysFor
 				: local(source.path(), property + ".jwk-local-path");
 		JwsAlgorithm algorithm = source.alg().startsWith("HS") ? MacAlgorithm.from(source.alg())
 				: SignatureAlgorithm.from(source.alg());
 		ReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withJwkSource(keys).jwsAlgorithm(algorithm).build();
-		return source.cache() ? new VerifiedTokens(source.cacheDuration()).around(decoder) : decoder;
+		// A key set that is fetched for every token (jwk_url without cache) trusts a removed key no
+		// longer; a token verified with it is not remembered either.
+		boolean keptSet = source.url() == null || source.cache();
+		if (!keptSet) {
+			return decoder;
+		}
+		VerifiedTokens verified = new VerifiedTokens(source.cacheDuration());
+		this.verifiedTokens.add(verified);
+		return verified.around(decoder);
 	}
 
 	private static RemoteJwkSet remote(KeySource source) {
