@@ -24,6 +24,9 @@ final class BearerTokens {
 
 	private static final String SCHEME = "Bearer";
 
+	/** The characters of a {@code b64token} before its padding, by their code; a token is long, read once per request. */
+	private static final boolean[] TOKEN_CHARACTERS = tokenCharacters();
+
 	private BearerTokens() {
 	}
 
@@ -67,13 +70,26 @@ final class BearerTokens {
 		}
 		for (int i = start; i < end; i++) {
 			char c = text.charAt(i);
-			boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
-					|| c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
-			if (!allowed) {
+			if (c >= TOKEN_CHARACTERS.length || !TOKEN_CHARACTERS[c]) {
 				return false;
 			}
 		}
 		return true;
+	}
+
+	private static boolean[] tokenCharacters() {
+		boolean[] allowed = new boolean[128];
+		for (char c = 'a'; c <= 'z'; c++) {
+			allowed[c] = true;
+			allowed[Character.toUpperCase(c)] = true;
+		}
+		for (char c = '0'; c <= '9'; c++) {
+			allowed[c] = true;
+		}
+		for (char c : "-._~+/".toCharArray()) {
+			allowed[c] = true;
+		}
+		return allowed;
 	}
 
 }

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ import org.springframework.security.oauth2.jose.jws.JwsAlgorithm;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtValidationException;
@@ -138,7 +140,10 @@ final class JwtDecoders {
 		}
 		if (!auth.audience().isEmpty()) {
 			validators.add((jwt) -> {
-				List<String> carried = (jwt.getAudience() != null) ? jwt.getAudience() : List.of();
+				// the claim as Spring's claim set converter left it (a list), without converting it again
+				Object claim = jwt.getClaims().get(JwtClaimNames.AUD);
+				Collection<?> carried = (claim instanceof Collection<?> values) ? values
+						: (claim != null) ? List.of(claim) : List.of();
 				return carried.containsAll(auth.audience()) ? OAuth2TokenValidatorResult.success()
 						: OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token",
 								"The aud claim does not hold every audience the endpoint asks for", null));
