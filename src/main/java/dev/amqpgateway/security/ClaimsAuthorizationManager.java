@@ -32,13 +32,13 @@ final class ClaimsAuthorizationManager implements ReactiveAuthorizationManager<S
 
 	@Override
 	public Mono<AuthorizationResult> authorize(Mono<Authentication> authentication, ServerWebExchange exchange) {
-		return authentication.filter(Authentication::isAuthenticated)
-			.ofType(JwtAuthenticationToken.class)
-			.map(this::decide)
-			.defaultIfEmpty(UNAUTHENTICATED);
+		return authentication.map(this::decide).defaultIfEmpty(UNAUTHENTICATED);
 	}
 
-	private AuthorizationResult decide(JwtAuthenticationToken token) {
+	private AuthorizationResult decide(Authentication authentication) {
+		if (!(authentication instanceof JwtAuthenticationToken token) || !token.isAuthenticated()) {
+			return UNAUTHENTICATED;
+		}
 		String lacking = lacking(token);
 		return (lacking != null) ? new ClaimsDecision(lacking) : ClaimsDecision.GRANTED;
 	}

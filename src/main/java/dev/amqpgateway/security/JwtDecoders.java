@@ -70,13 +70,16 @@ final class JwtDecoders {
 		// would answer 500; it is a token that cannot be checked now, answered 401 and logged.
 		return (token) -> keys.decode(token)
 			.onErrorMap(IllegalStateException.class, (ex) -> new JwtException("The key set could not be obtained", ex))
-			.flatMap((jwt) -> {
-			OAuth2TokenValidatorResult result = validator.validate(jwt);
-			return result.hasErrors()
-					? Mono.error(new JwtValidationException(result.getErrors().iterator().next().getDescription(),
-							result.getErrors()))
-					: Mono.just(jwt);
-		});
+			.handle((jwt, sink) -> {
+				OAuth2TokenValidatorResult result = validator.validate(jwt);
+				if (result.hasErrors()) {
+					sink.error(new JwtValidationException(result.getErrors().iterator().next().getDescription(),
+							result.getErrors()));
+				}
+				else {
+					sink.next(jwt);
+				}
+			});
 	}
 
 	/** The number of distinct key sources, each with its own decoder. */

@@ -8,13 +8,10 @@ import dev.amqpgateway.config.Endpoint;
 import dev.amqpgateway.config.GatewayProperties;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.core.publisher.Mono;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
-import org.springframework.security.oauth2.server.resource.authentication.JwtReactiveAuthenticationManager;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsWebFilter;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
@@ -57,11 +54,8 @@ class SecurityConfiguration {
 		for (int i = 0; i < properties.endpoints().size(); i++) {
 			Endpoint endpoint = properties.endpoints().get(i);
 			if (endpoint.auth() != null) {
-				JwtReactiveAuthenticationManager authentication = new JwtReactiveAuthenticationManager(
-						decoders.decoderFor(endpoint.auth(), "gateway.endpoints[" + i + "].auth"));
-				// The claims are checked as they are: no granted authorities to build for each request.
-				authentication.setJwtAuthenticationConverter((jwt) -> Mono.just(new JwtAuthenticationToken(jwt, List.of())));
-				endpoints.add(new ProtectedEndpoint(EndpointPaths.withSettlementRoutes(endpoint), authentication,
+				endpoints.add(new ProtectedEndpoint(EndpointPaths.withSettlementRoutes(endpoint),
+						decoders.decoderFor(endpoint.auth(), "gateway.endpoints[" + i + "].auth"),
 						new ClaimsAuthorizationManager(endpoint.auth())));
 			}
 		}
