@@ -22,9 +22,10 @@ import org.springframework.boot.convert.DurationUnit;
  * @param jwkLocalPath path of a file that holds the JSON Web Key set, instead of {@code jwk_url}
  * @param disableJwkSecurity whether {@code jwk_url} may be plain http; only for a loopback host
  * @param cache whether the key set fetched from {@code jwk_url} is kept for {@code cache_duration}
- * rather than fetched for every token
- * @param cacheDuration how long a fetched key set is kept, in seconds unless a unit is given; a token
- * signed with a key not in the set fetches it again sooner
+ * rather than fetched for every token, as KrakenD's {@code cache}; a key set read from
+ * {@code jwk_local_path} is always kept
+ * @param cacheDuration how long a kept key set is used, in seconds unless a unit is given, and how long
+ * a token it verified is remembered; a token signed with a key not in the set fetches it again sooner
  * @param issuer value the token's {@code iss} claim must have
  * @param audience values the token's {@code aud} claim must all hold
  * @param roles roles of which the token must carry at least one
@@ -40,7 +41,7 @@ public record Auth(
 		@Nullable String jwkUrl,
 		@Nullable String jwkLocalPath,
 		@DefaultValue("false") boolean disableJwkSecurity,
-		@DefaultValue("true") boolean cache,
+		@DefaultValue("false") boolean cache,
 		@DefaultValue("900") @DurationUnit(ChronoUnit.SECONDS) @DurationMin(seconds = 1, message = "must be at least 1s, such as 900") Duration cacheDuration,
 		@Nullable String issuer,
 		@DefaultValue List<String> audience,

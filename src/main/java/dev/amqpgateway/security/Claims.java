@@ -1,6 +1,6 @@
 package dev.amqpgateway.security;
 
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +25,28 @@ final class Claims {
 	static List<String> values(Map<String, Object> claims, String key) {
 		Object claim = find(claims, key);
 		if (claim instanceof String text) {
-			return Arrays.stream(text.trim().split("\\s+")).filter((word) -> !word.isEmpty()).toList();
+			return words(text);
 		}
 		if (claim instanceof Collection<?> values) {
 			return values.stream().map(String::valueOf).toList();
 		}
 		return List.of();
+	}
+
+	private static List<String> words(String text) {
+		List<String> words = new ArrayList<>(2);
+		int start = -1;
+		for (int i = 0; i <= text.length(); i++) {
+			boolean space = i == text.length() || Character.isWhitespace(text.charAt(i));
+			if (space && start >= 0) {
+				words.add(text.substring(start, i));
+				start = -1;
+			}
+			else if (!space && start < 0) {
+				start = i;
+			}
+		}
+		return words;
 	}
 
 	private static @Nullable Object find(Map<String, Object> claims, String key) {

@@ -12,17 +12,17 @@ import org.springframework.security.authorization.AuthorizationResult;
 import org.springframework.security.authorization.ReactiveAuthorizationManager;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
-import org.springframework.security.web.server.authorization.AuthorizationContext;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Grants a request on a protected endpoint when its token was accepted and carries one of the
  * endpoint's {@code roles} and its {@code scopes} (any or all of them, as {@code scopes_matcher}
- * says); a request without an accepted token is denied, and answered 401 for it.
+ * says), read from the token's claims as they are: no granted authorities are built from them. A
+ * denial says what the token lacks; a request without an accepted token is denied.
  */
-final class ClaimsAuthorizationManager implements ReactiveAuthorizationManager<AuthorizationContext> {
+final class ClaimsAuthorizationManager implements ReactiveAuthorizationManager<ServerWebExchange> {
 
-	/** Exchange attribute that holds what a denied request's token lacks. */
-	static final String DENIAL = ClaimsAuthorizationManager.class.getName() + ".denial";
+	private static final ClaimsDecision UNAUTHENTICATED = new ClaimsDecision("The request carries no accepted token.");
 
 	private final Auth auth;
 
@@ -31,20 +31,16 @@ final class ClaimsAuthorizationManager implements ReactiveAuthorizationManager<A
 	}
 
 	@Override
-	public Mono<AuthorizationResult> authorize(Mono<Authentication> authentication, AuthorizationContext context) {
-		return authentication.filter(Authentication::isAuthenticated)
-			.ofType(JwtAuthenticationToken.class)
-			.map((token) -> decide(token, context))
-			.defaultIfEmpty(new AuthorizationDecision(false));
+	public Mono<AuthorizationResult> authorize(Mono<Authentication> authentication, ServerWebExchange exchange) {
+		return authentication.map(this::decide).defaultIfEmpty(UNAUTHENTICATED);
 	}
 
-	private AuthorizationResult decide(JwtAuthenticationToken token, AuthorizationContext context) {
-		String lacking = lacking(token);
-		if (lacking != null) {
-			// Spring Security's access-denied path passes on no decision; the 403 reads it from here.
-			context.getExchange().getAttributes().put(DENIAL, lacking);
+	private AuthorizationResult decide(Authentication authentication) {
+		if (!(authentication instanceof JwtAuthenticationToken token) || !token.isAuthenticated()) {
+			return UNAUTHENTICATED;
 		}
-		return new AuthorizationDecision(lacking == null);
+		String lacking = lacking(token);
+		return (lacking != null) ? new ClaimsDecision(lacking) : ClaimsDecision.GRANTED;
 	}
 
 	private @Nullable String lacking(JwtAuthenticationToken token) {
@@ -65,6 +61,30 @@ final class ClaimsAuthorizationManager implements ReactiveAuthorizationManager<A
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * A decision that says, when it denies, what the token lacks.
+	 */
+	static final class ClaimsDecision extends AuthorizationDecision {
+
+		static final ClaimsDecision GRANTED = new ClaimsDecision(null);
+
+		private final @Nullable String lacking;
+
+		private ClaimsDecision(@Nullable String lacking) {
+			super(lacking == null);
+			this.lacking = lacking;
+		}
+
+		/**
+		 * What the token lacks.
+		 * @return the reason of a denial, for the 403's detail; {@code null} when granted
+		 */
+		@Nullable String lacking() {
+			return this.lacking;
+		}
+
 	}
 
 }

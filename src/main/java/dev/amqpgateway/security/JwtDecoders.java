@@ -6,6 +6,7 @@ import java.net.URI;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ import org.springframework.security.oauth2.jose.jws.JwsAlgorithm;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtValidationException;
@@ -45,11 +47,15 @@ import org.springframework.web.reactive.function.client.WebClient;
  * The token decoders of the protected endpoints: one {@link NimbusReactiveJwtDecoder} per distinct
  * key source (the same {@code jwk_url} or {@code jwk_local_path}, algorithm and caching), shared by
  * the endpoints that name it, so that a key set is fetched and kept once; each endpoint then checks
- * its own issuer and audience on the decoded token.
+ * its own issuer and audience on the decoded token. A key set read from a file, or fetched from
+ * {@code jwk_url} with {@code cache}, is kept; then the tokens it verified are remembered too
+ * ({@link VerifiedTokens}).
  */
 final class JwtDecoders {
 
 	private final Map<KeySource, ReactiveJwtDecoder> shared = new HashMap<>();
+
+	private final List<VerifiedTokens> verifiedTokens = new ArrayList<>();
 
 	/**
 	 * The decoder of an endpoint.
@@ -64,13 +70,16 @@ final class JwtDecoders {
 		// would answer 500; it is a token that cannot be checked now, answered 401 and logged.
 		return (token) -> keys.decode(token)
 			.onErrorMap(IllegalStateException.class, (ex) -> new JwtException("The key set could not be obtained", ex))
-			.flatMap((jwt) -> {
-			OAuth2TokenValidatorResult result = validator.validate(jwt);
-			return result.hasErrors()
-					? Mono.error(new JwtValidationException(result.getErrors().iterator().next().getDescription(),
-							result.getErrors()))
-					: Mono.just(jwt);
-		});
+			.handle((jwt, sink) -> {
+				OAuth2TokenValidatorResult result = validator.validate(jwt);
+				if (result.hasErrors()) {
+					sink.error(new JwtValidationException(result.getErrors().iterator().next().getDescription(),
+							result.getErrors()));
+				}
+				else {
+					sink.next(jwt);
+				}
+			});
 	}
 
 	/** The number of distinct key sources, each with its own decoder. */
@@ -78,13 +87,26 @@ final class JwtDecoders {
 		return this.shared.size();
 	}
 
-	private static ReactiveJwtDecoder decoder(KeySource source, String property) {
+	/** The number of verified tokens remembered, over all key sources. */
+	int rememberedTokens() {
+		return this.verifiedTokens.stream().mapToInt(VerifiedTokens::size).sum();
+	}
+
+	private ReactiveJwtDecoder decoder(KeySource source, String property) {
 		Function<SignedJWT, Flux<JWK>> keys = (source.url() != null) ? remote(source)::keysFor
 				: local(source.path(), property + ".jwk-local-path");
 		JwsAlgorithm algorithm = source.alg().startsWith("HS") ? MacAlgorithm.from(source.alg())
 				: SignatureAlgorithm.from(source.alg());
 		ReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withJwkSource(keys).jwsAlgorithm(algorithm).build();
-		return source.cache() ? new VerifiedTokens(source.cacheDuration()).around(decoder) : decoder;
+		// A key set that is fetched for every token (jwk_url without cache) trusts a removed key no
+		// longer; a token verified with it is not remembered either.
+		boolean keptSet = source.url() == null || source.cache();
+		if (!keptSet) {
+			return decoder;
+		}
+		VerifiedTokens verified = new VerifiedTokens(source.cacheDuration());
+		this.verifiedTokens.add(verified);
+		return verified.around(decoder);
 	}
 
 	private static RemoteJwkSet remote(KeySource source) {
@@ -121,7 +143,10 @@ final class JwtDecoders {
 		}
 		if (!auth.audience().isEmpty()) {
 			validators.add((jwt) -> {
-				List<String> carried = (jwt.getAudience() != null) ? jwt.getAudience() : List.of();
+				// the claim as Spring's claim set converter left it (a list), without converting it again
+				Object claim = jwt.getClaims().get(JwtClaimNames.AUD);
+				Collection<?> carried = (claim instanceof Collection<?> values) ? values
+						: (claim != null) ? List.of(claim) : List.of();
 				return carried.containsAll(auth.audience()) ? OAuth2TokenValidatorResult.success()
 						: OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token",
 								"The aud claim does not hold every audience the endpoint asks for", null));

@@ -2,61 +2,80 @@ package dev.amqpgateway.security;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.core.publisher.Mono;
 
-import org.springframework.security.access.AccessDeniedException;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.AuthenticationServiceException;
+import org.springframework.security.authorization.AuthorizationResult;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
-import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
-import org.springframework.security.web.server.WebFilterExchange;
-import org.springframework.security.web.server.authentication.ServerAuthenticationFailureHandler;
-import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
-import org.springframework.web.server.ServerWebExchange;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.server.resource.BearerTokenError;
+import org.springframework.util.StringUtils;
 
 /**
- * Turns Spring Security's refusals into the gateway's problem answers: no token → 401 with
- * {@code WWW-Authenticate: Bearer}; a refused token → 401 with {@code error="invalid_token"}; a
- * token that could not be checked (the key set unreachable) → 401 as well, logged, and never a 500;
- * a token without the roles or scopes asked for → 403. Each is returned as an error, for the
- * problem handler to write.
+ * Turns the refusals of the token check into the gateway's problem answers, with the status and
+ * {@code WWW-Authenticate} challenge Spring Security's {@code BearerTokenServerAuthenticationEntryPoint}
+ * gives them (RFC 6750 §3): no token → 401 {@code Bearer}; a refused token → 401
+ * {@code error="invalid_token"}; a malformed request → the status of its {@link BearerTokenError}
+ * (400 {@code error="invalid_request"}); a token that could not be checked (the key set
+ * unreachable, which its key source logs) → 401 as well, never a 500; a token without the roles or
+ * scopes asked for → 403 {@code error="insufficient_scope"}. That entry point writes an empty body;
+ * these are problem answers, written by the gateway's problem handler like every other.
  */
-final class ProblemAnswers
-		implements ServerAuthenticationEntryPoint, ServerAuthenticationFailureHandler, ServerAccessDeniedHandler {
+final class ProblemAnswers {
 
 	private static final Log logger = LogFactory.getLog(ProblemAnswers.class);
 
-	@Override
-	public Mono<Void> commence(ServerWebExchange exchange, AuthenticationException failure) {
-		return Mono.error(unauthorized(exchange, failure));
+	private ProblemAnswers() {
 	}
 
-	@Override
-	public Mono<Void> onAuthenticationFailure(WebFilterExchange exchange, AuthenticationException failure) {
-		return Mono.error(unauthorized(exchange.getExchange(), failure));
+	/**
+	 * A request without bearer credentials.
+	 * @return 401 with the plain {@code Bearer} challenge
+	 */
+	static SecurityProblem noToken() {
+		return SecurityProblem.unauthorized(
+				"This endpoint needs a bearer token: send Authorization: Bearer <token>.", "Bearer");
 	}
 
-	@Override
-	public Mono<Void> handle(ServerWebExchange exchange, AccessDeniedException denied) {
-		String reason = exchange.getAttribute(ClaimsAuthorizationManager.DENIAL);
-		return Mono.error(SecurityProblem
-			.forbidden((reason != null) ? reason : "The token does not grant access to this endpoint."));
-	}
-
-	private static SecurityProblem unauthorized(ServerWebExchange exchange, AuthenticationException failure) {
+	/**
+	 * A request whose token was refused or could not be checked.
+	 * @param failure why, as Spring Security's resource server says it
+	 * @return 401, or 400 for a malformed request
+	 */
+	static SecurityProblem refused(AuthenticationException failure) {
 		if (failure instanceof AuthenticationServiceException) {
-			logger.warn("A bearer token on " + exchange.getRequest().getPath().value()
-					+ " could not be checked: " + causeOf(failure));
+			// The key source logs when its set becomes unreachable and when it is back: not every request.
+			if (logger.isDebugEnabled()) {
+				logger.debug("A bearer token could not be checked: " + causeOf(failure));
+			}
 			return SecurityProblem.unauthorized("The bearer token could not be checked now; try again later.",
 					"Bearer error=\"invalid_token\", error_description=\"The token could not be checked now\"");
 		}
-		if (failure instanceof OAuth2AuthenticationException) {
-			String reason = (failure.getMessage() != null) ? failure.getMessage() : "it is not valid";
-			return SecurityProblem.unauthorized("The bearer token is refused: " + reason,
-					"Bearer error=\"invalid_token\", error_description=\"" + quoted(reason) + "\"");
+		if (failure instanceof OAuth2AuthenticationException oauth2) {
+			OAuth2Error error = oauth2.getError();
+			String reason = StringUtils.hasText(error.getDescription()) ? error.getDescription()
+					: (failure.getMessage() != null) ? failure.getMessage() : "it is not valid";
+			String challenge = "Bearer error=\"" + error.getErrorCode() + "\", error_description=\"" + quoted(reason)
+					+ "\"";
+			HttpStatus status = (error instanceof BearerTokenError bearer) ? bearer.getHttpStatus()
+					: HttpStatus.UNAUTHORIZED;
+			return (status == HttpStatus.BAD_REQUEST)
+					? SecurityProblem.badRequest("The request's bearer token is refused: " + reason, challenge)
+					: SecurityProblem.unauthorized("The bearer token is refused: " + reason, challenge);
 		}
-		return SecurityProblem.unauthorized("This endpoint needs a bearer token: send Authorization: Bearer <token>.",
-				"Bearer");
+		return noToken();
+	}
+
+	/**
+	 * A valid token without the roles or scopes asked for.
+	 * @param decision the denial; a {@link ClaimsAuthorizationManager.ClaimsDecision} says what is lacking
+	 * @return 403
+	 */
+	static SecurityProblem forbidden(AuthorizationResult decision) {
+		String lacking = (decision instanceof ClaimsAuthorizationManager.ClaimsDecision claims) ? claims.lacking()
+				: null;
+		return SecurityProblem.forbidden((lacking != null) ? lacking : "The token does not grant access to this endpoint.");
 	}
 
 	private static String causeOf(Throwable failure) {

@@ -2,10 +2,7 @@ package dev.amqpgateway.security;
 
 import java.util.List;
 
-import reactor.core.publisher.Mono;
-
-import org.springframework.security.authentication.ReactiveAuthenticationManager;
-import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.util.pattern.PathPattern;
 
@@ -14,19 +11,14 @@ import org.springframework.web.util.pattern.PathPattern;
  * the token must carry.
  *
  * @param paths the endpoint's path and its settlement routes
- * @param authentication checks the token: signature, expiry, issuer, audience
+ * @param decoder decodes the token and checks its signature, expiry, issuer and audience
  * @param authorization checks the token's roles and scopes
  */
-record ProtectedEndpoint(List<PathPattern> paths, ReactiveAuthenticationManager authentication,
+record ProtectedEndpoint(List<PathPattern> paths, ReactiveJwtDecoder decoder,
 		ClaimsAuthorizationManager authorization) {
 
 	boolean matches(ServerWebExchange exchange) {
 		return EndpointPaths.matches(this.paths, exchange);
-	}
-
-	Mono<ServerWebExchangeMatcher.MatchResult> match(ServerWebExchange exchange) {
-		return matches(exchange) ? ServerWebExchangeMatcher.MatchResult.match()
-				: ServerWebExchangeMatcher.MatchResult.notMatch();
 	}
 
 }

@@ -1,7 +1,8 @@
 package dev.amqpgateway.security;
 
 import java.util.List;
-import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.web.server.ServerWebExchange;
 
@@ -15,15 +16,15 @@ record ProtectedEndpoints(List<ProtectedEndpoint> endpoints) {
 	/**
 	 * The endpoint a request is for, if it is protected.
 	 * @param exchange the request
-	 * @return the first protected endpoint whose paths match it
+	 * @return the first protected endpoint whose paths match it, or {@code null}
 	 */
-	Optional<ProtectedEndpoint> of(ServerWebExchange exchange) {
+	@Nullable ProtectedEndpoint of(ServerWebExchange exchange) {
 		for (ProtectedEndpoint endpoint : this.endpoints) {
 			if (endpoint.matches(exchange)) {
-				return Optional.of(endpoint);
+				return endpoint;
 			}
 		}
-		return Optional.empty();
+		return null;
 	}
 
 	boolean isEmpty() {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.nimbusds.jose.jwk.JWK;
@@ -11,6 +12,8 @@ import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -25,8 +28,13 @@ import org.springframework.web.reactive.function.client.WebClient;
  *
  * <p>Spring Security's own remote key source keeps a set until a token names a key it lacks: a key
  * removed from the set would be trusted until restart. This one forgets it after the cache duration.
+ *
+ * <p>A set that cannot be fetched is logged once when it becomes unreachable and once when it is
+ * fetched again, not for each token checked meanwhile: every such token is answered 401.
  */
 final class RemoteJwkSet {
+
+	private static final Log logger = LogFactory.getLog(RemoteJwkSet.class);
 
 	/** Least time between two fetches caused by an unknown key id, as Nimbus's own key sources have it. */
 	static final Duration REFRESH_INTERVAL = Duration.ofSeconds(30);
@@ -40,6 +48,9 @@ final class RemoteJwkSet {
 	private final Duration timeToLive;
 
 	private final AtomicReference<Mono<JWKSet>> current = new AtomicReference<>();
+
+	/** Whether the last fetch succeeded (at first assumed), so that only a change is logged. */
+	private final AtomicBoolean reachable = new AtomicBoolean(true);
 
 	/** When the set was last fetched; at first long enough ago that an unknown key may fetch it again. */
 	private volatile long fetchedAt = System.nanoTime() - REFRESH_INTERVAL.toNanos();
@@ -78,8 +89,29 @@ final class RemoteJwkSet {
 			.bodyToMono(String.class)
 			.timeout(FETCH_TIMEOUT)
 			.map(RemoteJwkSet::parse)
-			.doOnNext((set) -> this.fetchedAt = System.nanoTime())
+			.doOnNext((set) -> fetched())
+			.doOnError(this::failed)
 			.cache((set) -> this.timeToLive, (failure) -> Duration.ZERO, () -> Duration.ZERO);
+	}
+
+	private void fetched() {
+		this.fetchedAt = System.nanoTime();
+		if (this.reachable.compareAndSet(false, true)) {
+			logger.info("The JSON Web Key set at " + location() + " is fetched again; its tokens are checked again");
+		}
+	}
+
+	private void failed(Throwable failure) {
+		if (this.reachable.compareAndSet(true, false)) {
+			logger.warn("The JSON Web Key set at " + location() + " cannot be fetched (" + failure
+					+ "); its endpoints answer 401 to every token until it can");
+		}
+	}
+
+	/** Where the set is, without any credentials the URL may carry. */
+	private String location() {
+		return this.uri.getScheme() + "://" + this.uri.getHost() + ((this.uri.getPort() != -1) ? ":" + this.uri.getPort() : "")
+				+ this.uri.getPath();
 	}
 
 	private static JWKSet parse(String body) {

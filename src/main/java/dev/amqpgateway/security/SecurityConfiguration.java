@@ -8,46 +8,34 @@ import dev.amqpgateway.config.Endpoint;
 import dev.amqpgateway.config.GatewayProperties;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.core.publisher.Mono;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpStatus;
-import org.springframework.security.authentication.ReactiveAuthenticationManager;
-import org.springframework.security.authentication.ReactiveAuthenticationManagerResolver;
-import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
-import org.springframework.security.config.web.server.ServerHttpSecurity;
-import org.springframework.security.oauth2.server.resource.authentication.JwtReactiveAuthenticationManager;
-import org.springframework.security.web.server.SecurityWebFilterChain;
-import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
-import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
-import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
-import org.springframework.security.web.server.firewall.StrictServerWebExchangeFirewall;
-import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsWebFilter;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
-import org.springframework.web.server.ResponseStatusException;
-import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 
 /**
  * What every request passes before its endpoint's handler: CORS, then the bearer token of an
  * endpoint with {@code auth}, then its rate limits. Web filters run before any handler, so a request
  * refused here never takes a message nor publishes one.
+ *
+ * <p>Spring Security's own filter chain is not used ({@link BearerTokenWebFilter} says why), and
+ * the application excludes Boot's auto-configurations that would otherwise build one with a
+ * generated password and protect every path and the actuator.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableWebFluxSecurity
 class SecurityConfiguration {
 
 	private static final Log logger = LogFactory.getLog(SecurityConfiguration.class);
 
 	/**
-	 * The order of Spring Security's filter chain proxy ({@code WebFluxSecurityConfiguration}'s
-	 * {@code WEB_FILTER_CHAIN_FILTER_ORDER}, which is not public).
+	 * The order of the token check: where Spring Security's filter chain proxy would run
+	 * ({@code WebFluxSecurityConfiguration}'s {@code WEB_FILTER_CHAIN_FILTER_ORDER}, which is not public).
 	 */
-	private static final int SECURITY_ORDER = -100;
+	static final int SECURITY_ORDER = -100;
 
 	/** A preflight request is answered before the token check: browsers send it without one. */
 	static final int CORS_ORDER = SECURITY_ORDER - 1;
@@ -56,8 +44,8 @@ class SecurityConfiguration {
 	static final int RATE_LIMIT_ORDER = SECURITY_ORDER + 1;
 
 	/**
-	 * The token check of the endpoints with {@code auth}; every other request passes this chain
-	 * untouched (it does not match them), so unprotected endpoints cost nothing here.
+	 * The endpoints with {@code auth}, each with its token check: one decoder per key source, the
+	 * endpoint's issuer and audience, and its roles and scopes read from the claims as they are.
 	 */
 	@Bean
 	ProtectedEndpoints protectedEndpoints(GatewayProperties properties) {
@@ -66,9 +54,8 @@ class SecurityConfiguration {
 		for (int i = 0; i < properties.endpoints().size(); i++) {
 			Endpoint endpoint = properties.endpoints().get(i);
 			if (endpoint.auth() != null) {
-				ReactiveAuthenticationManager authentication = new JwtReactiveAuthenticationManager(
-						decoders.decoderFor(endpoint.auth(), "gateway.endpoints[" + i + "].auth"));
-				endpoints.add(new ProtectedEndpoint(EndpointPaths.withSettlementRoutes(endpoint), authentication,
+				endpoints.add(new ProtectedEndpoint(EndpointPaths.withSettlementRoutes(endpoint),
+						decoders.decoderFor(endpoint.auth(), "gateway.endpoints[" + i + "].auth"),
 						new ClaimsAuthorizationManager(endpoint.auth())));
 			}
 		}
@@ -80,60 +67,12 @@ class SecurityConfiguration {
 	}
 
 	/**
-	 * The token check of the endpoints with {@code auth}; every other request passes this chain
-	 * untouched (it does not match them), so unprotected endpoints cost nothing here.
+	 * The token check of the endpoints with {@code auth}; every other request passes untouched.
 	 */
 	@Bean
-	SecurityWebFilterChain endpointSecurity(ServerHttpSecurity http, ProtectedEndpoints endpoints) {
-		ProblemAnswers answers = new ProblemAnswers();
-		ServerWebExchangeMatcher anyProtected = (exchange) -> endpoints.of(exchange).isPresent()
-				? ServerWebExchangeMatcher.MatchResult.match() : ServerWebExchangeMatcher.MatchResult.notMatch();
-		ReactiveAuthenticationManagerResolver<ServerWebExchange> managers = (exchange) -> Mono
-			.justOrEmpty(endpoints.of(exchange))
-			.map(ProtectedEndpoint::authentication);
-		http.securityMatcher(anyProtected)
-			.csrf(ServerHttpSecurity.CsrfSpec::disable)
-			.httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
-			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
-			.logout(ServerHttpSecurity.LogoutSpec::disable)
-			.anonymous(ServerHttpSecurity.AnonymousSpec::disable)
-			// The gateway sets the headers of its answers itself (Cache-Control: no-store on messages).
-			.headers(ServerHttpSecurity.HeaderSpec::disable)
-			.requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
-			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
-			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(answers).accessDeniedHandler(answers))
-			.oauth2ResourceServer((resourceServer) -> resourceServer.authenticationManagerResolver(managers)
-				.authenticationEntryPoint(answers)
-				.authenticationFailureHandler(answers)
-				.accessDeniedHandler(answers))
-			.authorizeExchange((exchanges) -> {
-				for (ProtectedEndpoint endpoint : endpoints.endpoints()) {
-					exchanges.matchers(endpoint::match).access(endpoint.authorization());
-				}
-				exchanges.anyExchange().denyAll();
-			});
-		return http.build();
-	}
-
-	/**
-	 * Spring Security's strict firewall (no encoded slashes, backslashes, periods or percent signs,
-	 * no semicolons in the path) on the protected endpoints' requests only. It would otherwise
-	 * refuse every request before any chain matched, and the message ids of producer paths may
-	 * hold such characters; on an open endpoint, route and security match the same path anyway.
-	 */
-	@Bean
-	ServerWebExchangeFirewall protectedEndpointsFirewall(ProtectedEndpoints endpoints) {
-		StrictServerWebExchangeFirewall strict = new StrictServerWebExchangeFirewall();
-		return (exchange) -> endpoints.of(exchange).isPresent() ? strict.getFirewalledExchange(exchange)
-				: Mono.just(exchange);
-	}
-
-	/** A request the firewall refuses is a problem answer (400) like every other. */
-	@Bean
-	ServerExchangeRejectedHandler problemExchangeRejectedHandler() {
-		return (exchange, rejected) -> Mono
-			.error(new ResponseStatusException(HttpStatus.BAD_REQUEST, "The request's path is refused: "
-					+ rejected.getMessage()));
+	@Order(SECURITY_ORDER)
+	WebFilter bearerTokenWebFilter(ProtectedEndpoints endpoints) {
+		return new BearerTokenWebFilter(endpoints);
 	}
 
 	@Bean

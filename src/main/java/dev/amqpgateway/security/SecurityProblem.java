@@ -11,7 +11,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
 /**
- * A request refused before its endpoint's handler runs: 401, 403 or 429. The filters return it as
+ * A request refused before its endpoint's handler runs: 400, 401, 403 or 429. The filters return it as
  * an error, so that the gateway's problem handler writes it like every other failed request.
  */
 final class SecurityProblem extends ErrorResponseException {
@@ -28,6 +28,20 @@ final class SecurityProblem extends ErrorResponseException {
 	 */
 	static SecurityProblem unauthorized(String detail, String challenge) {
 		SecurityProblem problem = new SecurityProblem(HttpStatus.UNAUTHORIZED, ProblemTypes.UNAUTHORIZED, "Unauthorized",
+				detail);
+		problem.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, challenge);
+		return problem;
+	}
+
+	/**
+	 * Bearer credentials that are not one token, such as two {@code Authorization} headers: 400,
+	 * {@code invalid_request} in RFC 6750's terms.
+	 * @param detail why, without the token
+	 * @param challenge the challenge, such as {@code Bearer error="invalid_request"}
+	 * @return the problem
+	 */
+	static SecurityProblem badRequest(String detail, String challenge) {
+		SecurityProblem problem = new SecurityProblem(HttpStatus.BAD_REQUEST, ProblemTypes.BAD_REQUEST, "Bad request",
 				detail);
 		problem.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, challenge);
 		return problem;

@@ -370,6 +370,7 @@ class GatewayPropertiesTests {
 				Auth auth = context.getBean(GatewayProperties.class).endpoints().get(0).auth();
 				assertThat(auth.alg()).isEqualTo("RS256");
 				assertThat(auth.cacheDuration()).isEqualTo(java.time.Duration.ofMinutes(10));
+				assertThat(auth.cache()).isFalse();
 				assertThat(auth.rolesKey()).isEqualTo("roles");
 				assertThat(auth.scopesKey()).isEqualTo("scope");
 				assertThat(auth.scopesMatcher()).isEqualTo(Auth.ScopesMatcher.ANY);

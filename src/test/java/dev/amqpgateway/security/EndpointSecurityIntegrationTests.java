@@ -83,6 +83,8 @@ class EndpointSecurityIntegrationTests {
 		auth.put("gateway.endpoints[1].auth.jwk_local_path", localKeySet().toString());
 		auth.put("gateway.endpoints[1].auth.issuer", JwkServer.ISSUER);
 		remote(auth, 2, KEYS.url());
+		// KrakenD's default: the key set fetched for every token
+		auth.put("gateway.endpoints[2].auth.cache", false);
 		auth.put("gateway.endpoints[2].auth.scopes[0]", "orders:read");
 		auth.put("gateway.endpoints[2].auth.scopes[1]", "orders:write");
 		auth.put("gateway.endpoints[2].auth.scopes_matcher", "all");
@@ -99,6 +101,7 @@ class EndpointSecurityIntegrationTests {
 		auth.put(prefix + "disable_jwk_security", true);
 		auth.put(prefix + "issuer", JwkServer.ISSUER);
 		auth.put(prefix + "audience[0]", JwkServer.AUDIENCE);
+		auth.put(prefix + "cache", true);
 	}
 
 	private static Path localKeySet() {
@@ -232,13 +235,33 @@ class EndpointSecurityIntegrationTests {
 	}
 
 	@Test
-	void aProtectedPathWithAnEncodedBackslashIsRefusedByTheFirewall() {
-		this.client.post().uri("/publish/{id}", "a\\b")
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + KEYS.sign(JwkServer.claims()))
-			.bodyValue("{}").exchange()
+	void aProtectedPathWithEncodedCharactersIsCheckedAsItsRouteMatchesIt() {
+		for (String id : List.of("a\\b", "a/b", "..", "a;b", "%2F")) {
+			this.client.post().uri("/publish/{id}", id).bodyValue("{}").exchange()
+				.expectStatus().isUnauthorized()
+				.expectHeader().valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+		}
+	}
+
+	@Test
+	void twoAuthorizationHeadersAre400InvalidRequestAndTakeNoMessage() {
+		TestBroker.publish(EXCHANGE, SECURED, "{\"id\": 8}");
+		String token = KEYS.sign(JwkServer.withRoles("reader"));
+		this.client.get().uri("/secured")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token, "Bearer " + token)
+			.exchange()
 			.expectStatus().isBadRequest()
+			.expectHeader().value(HttpHeaders.WWW_AUTHENTICATE,
+					(challenge) -> assertThat(challenge).startsWith("Bearer error=\"invalid_request\""))
 			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.expectBody().jsonPath("$.type").isEqualTo("urn:amqp-gateway:problem:bad-request");
+		this.client.get().uri("/secured").header(HttpHeaders.AUTHORIZATION, "Bearer not a token").exchange()
+			.expectStatus().isUnauthorized()
+			.expectHeader().value(HttpHeaders.WWW_AUTHENTICATE,
+					(challenge) -> assertThat(challenge).startsWith("Bearer error=\"invalid_token\""));
+		assertThat(TestBroker.depth(SECURED)).isEqualTo(new TestBroker.QueueDepth(1, 0));
+		this.client.get().uri("/secured").header(HttpHeaders.AUTHORIZATION, "bearer  " + token).exchange()
+			.expectStatus().isOk().expectBody().jsonPath("$.id").isEqualTo(8);
 	}
 
 	@Test
@@ -262,6 +285,16 @@ class EndpointSecurityIntegrationTests {
 			get("/secured", KEYS.sign(JwkServer.withRoles("reader"))).expectStatus().isNoContent();
 		}
 		assertThat(KEYS.fetches() - before).isLessThanOrEqualTo(1);
+	}
+
+	@Test
+	void withoutCacheTheKeySetIsFetchedForEveryToken() {
+		String token = KEYS.sign(JwkServer.claims().claim("scope", "orders:read"));
+		int before = KEYS.fetches();
+		for (int i = 0; i < 3; i++) {
+			get("/scoped", token).expectStatus().isForbidden();
+		}
+		assertThat(KEYS.fetches() - before).isEqualTo(3);
 	}
 
 	private WebTestClient.ResponseSpec get(String path, String token) {

@@ -6,15 +6,23 @@ import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.ApplicationContext;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.WebFilterChainProxy;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -25,11 +33,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the public port answers: the endpoints, with CORS as {@code gateway.cors} allows it, and
- * never the actuator, which answers on the management port only.
+ * never the actuator, which answers on the management port only, without credentials; Boot's
+ * security auto-configuration adds no filter chain or default user to either port.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "10s")
 @DirtiesContext
+@ExtendWith(OutputCaptureExtension.class)
 class PublicPortIntegrationTests {
 
 	static final String EXCHANGE = GatewayEndpoints.unique("public-x");
@@ -55,6 +65,9 @@ class PublicPortIntegrationTests {
 
 	@Autowired
 	WebTestClient client;
+
+	@Autowired
+	ApplicationContext context;
 
 	@LocalServerPort
 	int serverPort;
@@ -98,6 +111,18 @@ class PublicPortIntegrationTests {
 			.expectStatus().isUnauthorized()
 			.expectHeader().valueEquals(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, "https://app.example.com")
 			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+	}
+
+	@Test
+	void bootBuildsNoSecurityFilterChainNorDefaultUser(CapturedOutput output) {
+		assertThat(this.context.getBeanNamesForType(WebFilterChainProxy.class)).isEmpty();
+		assertThat(this.context.getBeanNamesForType(SecurityWebFilterChain.class)).isEmpty();
+		assertThat(this.context.getBeanNamesForType(ReactiveUserDetailsService.class)).isEmpty();
+		assertThat(this.context.getBeanNamesForType(ReactiveAuthenticationManager.class)).isEmpty();
+		assertThat(output).doesNotContain("Using generated security password");
+		// a path no endpoint has is not found, not asked for credentials
+		this.client.get().uri("/elsewhere").exchange().expectStatus().isNotFound()
+			.expectHeader().doesNotExist(HttpHeaders.WWW_AUTHENTICATE);
 	}
 
 	@Test

@@ -46,6 +46,8 @@ public final class JwkServer implements AutoCloseable {
 
 	private final AtomicInteger fetches = new AtomicInteger();
 
+	private volatile boolean available = true;
+
 	private JwkServer(RSAKey key) {
 		this.key = key;
 		String body = jwkSet();
@@ -54,6 +56,9 @@ public final class JwkServer implements AutoCloseable {
 			.port(0)
 			.route((routes) -> routes.get("/jwks.json", (request, response) -> {
 				this.fetches.incrementAndGet();
+				if (!this.available) {
+					return response.status(503).send();
+				}
 				return response.header("Content-Type", "application/json")
 					.sendString(reactor.core.publisher.Mono.just(body));
 			}))
@@ -118,6 +123,14 @@ public final class JwkServer implements AutoCloseable {
 	 */
 	public int fetches() {
 		return this.fetches.get();
+	}
+
+	/**
+	 * Answer requests for the key set with it, or with 503 as an identity provider that is down.
+	 * @param available whether the set is served
+	 */
+	public void available(boolean available) {
+		this.available = available;
 	}
 
 	/**
