@@ -19,6 +19,8 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.amqpgateway.config.Auth;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -52,6 +54,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * ({@link VerifiedTokens}).
  */
 final class JwtDecoders {
+
+	private static final Log logger = LogFactory.getLog(JwtDecoders.class);
 
 	private final Map<KeySource, ReactiveJwtDecoder> shared = new HashMap<>();
 
@@ -102,6 +106,8 @@ final class JwtDecoders {
 		// longer; a token verified with it is not remembered either.
 		boolean keptSet = source.url() == null || source.cache();
 		if (!keptSet) {
+			logger.warn(property + ": the key set of jwk_url is fetched for every token (cache is false, as in "
+					+ "KrakenD); set cache: true to keep it for cache_duration");
 			return decoder;
 		}
 		VerifiedTokens verified = new VerifiedTokens(source.cacheDuration());
