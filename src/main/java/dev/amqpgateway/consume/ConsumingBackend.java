@@ -139,8 +139,18 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 		this.lastRequestNanos = System.nanoTime();
 	}
 
+	/**
+	 * Queue {@link #adjust()} on the connector thread, unless it could not change anything: a
+	 * consumer that has not received its whole prefetch yet, or that could not grow, is kept as it is,
+	 * and a stream that keeps up waits once per message. State read here may change before the
+	 * connector thread would have read it; a consumer that becomes full meanwhile is seen by the
+	 * next request that waits, or by {@link #check()}.
+	 */
 	@Override
 	void waitingStarted() {
+		if (keepsConsumer()) {
+			return;
+		}
 		if (this.adjustQueued.compareAndSet(false, true)) {
 			connector().execute(() -> {
 				this.adjustQueued.set(false);
@@ -166,6 +176,13 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 				check();
 			});
 		}
+	}
+
+	private boolean keepsConsumer() {
+		ChannelState current = this.state;
+		Subscription consumer = (current != null) ? current.subscription : null;
+		return consumer != null && (consumer.delivered.get() < consumer.prefetch
+				|| !grows(consumer, this.window - current.unsettled.get()));
 	}
 
 	/**

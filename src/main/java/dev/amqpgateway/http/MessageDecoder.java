@@ -3,6 +3,7 @@ package dev.amqpgateway.http;
 import java.nio.charset.StandardCharsets;
 
 import dev.amqpgateway.config.Backend;
+import dev.amqpgateway.config.Encoding;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -12,6 +13,7 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.util.RawValue;
 
 /**
  * Turns a message body into the JSON object a backend contributes, per its {@code encoding}.
@@ -41,6 +43,42 @@ final class MessageDecoder {
 			case STRING -> content(this.mapper.getNodeFactory().stringNode(new String(body, StandardCharsets.UTF_8)));
 			case NO_OP -> this.mapper.createObjectNode();
 		};
+	}
+
+	/**
+	 * A body as an envelope lists it: a JSON object of a {@code json} or {@code safejson} backend
+	 * goes in as it came, validated without building a tree that would only be written again
+	 * ({@link RawValue}); anything else as {@link #decode} makes it.
+	 * @param backend the backend the message came from
+	 * @param body the message body
+	 * @return the value of the envelope's {@code body}
+	 * @throws UndecodableBodyException when the backend's encoding cannot turn the body into JSON
+	 */
+	JsonNode envelopeBody(Backend backend, byte[] body) {
+		boolean json = backend.encoding() == Encoding.JSON || backend.encoding() == Encoding.SAFEJSON;
+		if (json && copiesAsIs(body) && isJsonObject(body)) {
+			return this.mapper.getNodeFactory().rawValueNode(new RawValue(new String(body, StandardCharsets.UTF_8)));
+		}
+		return decode(backend, body);
+	}
+
+	/**
+	 * Whether a body's bytes can stand in the answer as they are, once it is known to be a JSON
+	 * object: in UTF-8 (the parser also reads UTF-16 and UTF-32, whose zero bytes a UTF-8 answer
+	 * cannot hold, and skips a byte order mark, which it cannot either) and on one line (an event
+	 * stream's {@code data:} field ends at a line break). A body with white space before its brace
+	 * or line breaks between its tokens is decoded and written again instead.
+	 */
+	private static boolean copiesAsIs(byte[] body) {
+		if (body.length < 2 || body[0] != '{') {
+			return false;
+		}
+		for (byte b : body) {
+			if (b == '\n' || b == '\r' || b == 0) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/**
