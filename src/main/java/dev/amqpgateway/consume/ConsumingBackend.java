@@ -265,8 +265,9 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 	/**
 	 * Put a batch in the queue's order. A get may have taken a message from behind one the broker
 	 * had already sent the consumer: that one is in the buffer now, and it takes the place of the
-	 * batch's last, which goes back to the buffer for the next request. The consumer's deliveries
-	 * and the gets share the channel's numbering, which is the order the broker handed them out.
+	 * batch's last, which goes back into the buffer, in its place by delivery tag, for the next
+	 * request. The consumer's deliveries and the gets share the channel's numbering, which is the
+	 * order the broker handed them out.
 	 */
 	private List<Delivery> inQueueOrder(Lease lease, List<Delivery> batch, int max) {
 		List<Delivery> all = new ArrayList<>(batch);
@@ -275,11 +276,9 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 		if (all.size() <= max) {
 			return all;
 		}
-		List<Delivery> later = all.subList(max, all.size());
-		for (Delivery delivery : later) {
-			lease.giveBack(delivery);
-			this.handoff.offer(delivery, () -> true);
-		}
+		List<Delivery> later = new ArrayList<>(all.subList(max, all.size()));
+		later.forEach(lease::giveBack);
+		this.handoff.giveBack(later);
 		return new ArrayList<>(all.subList(0, max));
 	}
 

@@ -56,29 +56,20 @@ final class MessageDecoder {
 	 */
 	JsonNode envelopeBody(Backend backend, byte[] body) {
 		boolean json = backend.encoding() == Encoding.JSON || backend.encoding() == Encoding.SAFEJSON;
-		if (json && copiesAsIs(body) && isJsonObject(body)) {
+		if (json && isUtf8Object(body) && jsonObjectLines(body) == 1) {
 			return this.mapper.getNodeFactory().rawValueNode(new RawValue(new String(body, StandardCharsets.UTF_8)));
 		}
 		return decode(backend, body);
 	}
 
 	/**
-	 * Whether a body's bytes can stand in the answer as they are, once it is known to be a JSON
-	 * object: in UTF-8 (the parser also reads UTF-16 and UTF-32, whose zero bytes a UTF-8 answer
-	 * cannot hold, and skips a byte order mark, which it cannot either) and on one line (an event
-	 * stream's {@code data:} field ends at a line break). A body with white space before its brace
-	 * or line breaks between its tokens is decoded and written again instead.
+	 * Whether a body's bytes can stand in a UTF-8 answer as they are, if it is a JSON object: the
+	 * parser also reads UTF-16 and UTF-32 (told by a zero among the first bytes, after the brace here)
+	 * and skips a byte order mark, which cannot be copied either. A body with white space before its
+	 * brace is decoded and written again instead.
 	 */
-	private static boolean copiesAsIs(byte[] body) {
-		if (body.length < 2 || body[0] != '{') {
-			return false;
-		}
-		for (byte b : body) {
-			if (b == '\n' || b == '\r' || b == 0) {
-				return false;
-			}
-		}
-		return true;
+	private static boolean isUtf8Object(byte[] body) {
+		return body.length > 1 && body[0] == '{' && body[1] != 0;
 	}
 
 	/**
@@ -87,18 +78,28 @@ final class MessageDecoder {
 	 * @return true for a well-formed object with nothing after it
 	 */
 	boolean isJsonObject(byte[] body) {
+		return jsonObjectLines(body) > 0;
+	}
+
+	/**
+	 * The lines a body spans if it is exactly one JSON object: a body on one line can stand in an
+	 * event stream's {@code data:} field, which ends at a line break (JSON has line breaks only
+	 * between tokens, where the parser counts them).
+	 * @return the lines, from 1, or 0 when the body is not one well-formed object
+	 */
+	private int jsonObjectLines(byte[] body) {
 		if (body.length == 0) {
-			return false;
+			return 0;
 		}
 		try (JsonParser parser = this.mapper.createParser(body)) {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
-				return false;
+				return 0;
 			}
 			int depth = 1;
 			while (depth > 0) {
 				JsonToken token = parser.nextToken();
 				if (token == null) {
-					return false;
+					return 0;
 				}
 				if (token.isStructStart()) {
 					depth++;
@@ -111,10 +112,10 @@ final class MessageDecoder {
 					parser.getTextLength();
 				}
 			}
-			return parser.nextToken() == null;
+			return (parser.nextToken() == null) ? parser.currentLocation().getLineNr() : 0;
 		}
 		catch (JacksonException ex) {
-			return false;
+			return 0;
 		}
 	}
 

@@ -208,6 +208,8 @@ class MessageDecoderTests {
 		String body = "{\"id\": 1,\n \"items\": [\"a\"]\r\n}";
 		assertThat(mapper.writeValueAsString(this.decoder.envelopeBody(backend(Encoding.JSON, false), bytes(body))))
 			.isEqualTo("{\"id\":1,\"items\":[\"a\"]}");
+		assertThat(mapper.writeValueAsString(this.decoder.envelopeBody(backend(Encoding.JSON, false), bytes("{\"id\":\r1}"))))
+			.isEqualTo("{\"id\":1}");
 	}
 
 	@Test
