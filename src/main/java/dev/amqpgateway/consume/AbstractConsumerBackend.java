@@ -92,8 +92,8 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 	}
 
 	@Override
-	public LeaseBook.Leased lease(Delivery delivery, Duration timeout) {
-		return this.leases.hold(delivery, timeout);
+	public LeaseBook.Leased lease(Delivery delivery, Duration timeout, Runnable over) {
+		return this.leases.hold(delivery, timeout, over);
 	}
 
 	@Override

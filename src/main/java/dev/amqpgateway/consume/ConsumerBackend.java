@@ -19,7 +19,8 @@ import reactor.core.publisher.Mono;
 public interface ConsumerBackend {
 
 	/**
-	 * Take the next message for a request, waiting for one at most the given time.
+	 * Take the next message for a request, waiting for one at most the given time. Nothing is
+	 * taken until the answer is subscribed to.
 	 * @param lease the deliveries of the request, which takes ownership of the message
 	 * @param timeout how long to wait when no message is at hand
 	 * @return the delivery; empty when none came in time; a {@link BackendUnavailableException}
@@ -64,7 +65,20 @@ public interface ConsumerBackend {
 	 * @param timeout how long the lease lasts (capped below the broker's consumer timeout)
 	 * @return the lease's key and expiry
 	 */
-	LeaseBook.Leased lease(Delivery delivery, Duration timeout);
+	default LeaseBook.Leased lease(Delivery delivery, Duration timeout) {
+		return lease(delivery, timeout, () -> {
+		});
+	}
+
+	/**
+	 * Lease a message a request took, and be told when the lease is over.
+	 * @param delivery a delivery of this backend's lease, which gives it up to the lease
+	 * @param timeout how long the lease lasts (capped below the broker's consumer timeout)
+	 * @param over told once when the lease is over: settled by its client, expired, or gone with its
+	 * channel
+	 * @return the lease's key and expiry
+	 */
+	LeaseBook.Leased lease(Delivery delivery, Duration timeout, Runnable over);
 
 	/**
 	 * The messages clients hold on lease.

@@ -54,6 +54,13 @@ final class Handoff {
 	 */
 	Mono<Delivery> receive(Lease lease, int wanted, Duration timeout, BooleanSupplier up,
 			Supplier<RuntimeException> unavailable, Runnable waiting) {
+		// Nothing is taken before the request subscribes: a chain built ahead of its turn (a stream
+		// waiting for credit) and then cancelled must leave the buffer as it was.
+		return Mono.defer(() -> take(lease, wanted, timeout, up, unavailable, waiting));
+	}
+
+	private Mono<Delivery> take(Lease lease, int wanted, Duration timeout, BooleanSupplier up,
+			Supplier<RuntimeException> unavailable, Runnable waiting) {
 		synchronized (this.queuesLock) {
 			if (up.getAsBoolean()) {
 				Delivery delivery = takeBuffered(lease);

@@ -36,9 +36,21 @@ public final class LeaseBook {
 	 * @return the lease's key and expiry
 	 */
 	Leased hold(Delivery delivery, Duration timeout) {
+		return hold(delivery, timeout, () -> {
+		});
+	}
+
+	/**
+	 * Lease a delivery, and be told when the lease is over.
+	 * @param delivery a delivery the request took
+	 * @param timeout how long the lease lasts, at most the cap from the delivery
+	 * @param over told once when the lease leaves the book: settled, expired or gone with its channel
+	 * @return the lease's key and expiry
+	 */
+	Leased hold(Delivery delivery, Duration timeout, Runnable over) {
 		LeaseKey key = new LeaseKey(delivery.generation(), delivery.deliveryTag());
 		Instant expires = bounded(delivery, Instant.now().plus(timeout));
-		this.held.put(key, new Held(delivery, expires));
+		this.held.put(key, new Held(delivery, expires, over));
 		return new Leased(key, expires);
 	}
 
@@ -58,6 +70,7 @@ public final class LeaseBook {
 			case REQUEUE -> lease.delivery.requeue();
 			case REJECT -> lease.delivery.reject();
 		}
+		lease.over.run();
 		return switch (settlement) {
 			case ACK -> "acked";
 			case REQUEUE -> "requeued";
@@ -74,7 +87,7 @@ public final class LeaseBook {
 	public @Nullable Instant extend(LeaseKey key, Duration by) {
 		Held[] extended = new Held[1];
 		this.held.computeIfPresent(key, (k, lease) -> {
-			extended[0] = new Held(lease.delivery, bounded(lease.delivery, Instant.now().plus(by)));
+			extended[0] = new Held(lease.delivery, bounded(lease.delivery, Instant.now().plus(by)), lease.over);
 			return extended[0];
 		});
 		return (extended[0] != null) ? extended[0].expires : null;
@@ -90,6 +103,7 @@ public final class LeaseBook {
 		for (Map.Entry<LeaseKey, Held> entry : this.held.entrySet()) {
 			if (!entry.getValue().expires.isAfter(now) && this.held.remove(entry.getKey(), entry.getValue())) {
 				entry.getValue().delivery.requeue();
+				entry.getValue().over.run();
 				expired++;
 			}
 		}
@@ -101,7 +115,11 @@ public final class LeaseBook {
 	 * @param generation the channel's generation
 	 */
 	void channelLost(long generation) {
-		this.held.keySet().removeIf((key) -> key.generation() <= generation);
+		for (Map.Entry<LeaseKey, Held> entry : this.held.entrySet()) {
+			if (entry.getKey().generation() <= generation && this.held.remove(entry.getKey(), entry.getValue())) {
+				entry.getValue().over.run();
+			}
+		}
 	}
 
 	/**
@@ -172,7 +190,7 @@ public final class LeaseBook {
 	public record Leased(LeaseKey key, Instant expires) {
 	}
 
-	private record Held(Delivery delivery, Instant expires) {
+	private record Held(Delivery delivery, Instant expires, Runnable over) {
 	}
 
 }

@@ -5,10 +5,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
@@ -22,6 +21,7 @@ import io.netty.channel.ChannelFutureListener;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -44,8 +44,6 @@ import org.springframework.web.server.ServerWebExchange;
 final class EventStream {
 
 	static final Duration HEARTBEAT = Duration.ofSeconds(15);
-
-	private static final Duration CREDIT_POLL = Duration.ofMillis(20);
 
 	private static final byte[] HEARTBEAT_EVENT = ": heartbeat\n\n".getBytes(StandardCharsets.UTF_8);
 
@@ -140,12 +138,12 @@ final class EventStream {
 			});
 		}
 		else if (this.receipts != null) {
-			LeaseBook.Leased leased = backend.lease(delivery, this.leaseTimeout);
+			credit.taken();
+			LeaseBook.Leased leased = backend.lease(delivery, this.leaseTimeout, credit::returned);
 			lease.keep(List.of(delivery));
 			String receipt = this.receipts.issue(this.path, backend.index(), leased.key());
 			entry.json().put("receipt", receipt);
 			entry.json().put("lease_expires_at", leased.expires().toString());
-			credit.leased(backend.leases(), leased.key());
 			event.append("id: ").append(receipt).append('\n');
 			parts.add((written) -> {
 				if (written) {
@@ -181,7 +179,8 @@ final class EventStream {
 
 	/**
 	 * The messages of one backend a stream may have unsettled: written but not yet on the wire
-	 * (on_write), or leased and not yet settled (lease).
+	 * (on_write), or leased and not yet settled (lease). A stream that has them all out waits to be
+	 * told that one was settled.
 	 */
 	private static final class Credit {
 
@@ -189,26 +188,25 @@ final class EventStream {
 
 		private final AtomicInteger out = new AtomicInteger();
 
-		private final Set<LeaseBook.LeaseKey> leased = ConcurrentHashMap.newKeySet();
-
-		private volatile @Nullable LeaseBook book;
+		private final AtomicReference<@Nullable MonoSink<Void>> waiting = new AtomicReference<>();
 
 		Credit(int capacity) {
 			this.capacity = Math.max(1, capacity);
 		}
 
 		Mono<Void> available() {
-			return Mono.defer(() -> (unsettled() < this.capacity) ? Mono.empty()
-					: Mono.delay(CREDIT_POLL).then(available()));
-		}
-
-		private int unsettled() {
-			LeaseBook book = this.book;
-			if (book != null) {
-				this.leased.removeIf((key) -> !book.holds(key));
-				return this.leased.size();
-			}
-			return this.out.get();
+			return Mono.create((sink) -> {
+				if (this.out.get() < this.capacity) {
+					sink.success();
+					return;
+				}
+				this.waiting.set(sink);
+				sink.onDispose(() -> this.waiting.compareAndSet(sink, null));
+				// settled between the look and the wait: nobody else will tell
+				if (this.out.get() < this.capacity && this.waiting.compareAndSet(sink, null)) {
+					sink.success();
+				}
+			});
 		}
 
 		void taken() {
@@ -217,11 +215,10 @@ final class EventStream {
 
 		void returned() {
 			this.out.decrementAndGet();
-		}
-
-		void leased(LeaseBook book, LeaseBook.LeaseKey key) {
-			this.book = book;
-			this.leased.add(key);
+			MonoSink<Void> sink = this.waiting.getAndSet(null);
+			if (sink != null) {
+				sink.success();
+			}
 		}
 
 	}

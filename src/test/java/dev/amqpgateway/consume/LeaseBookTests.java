@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Leases settle exactly once, whoever comes first: the client's acknowledgement or the expiry.
+ * Leases settle exactly once, whoever comes first: the client's acknowledgement or the expiry; and
+ * whoever holds a lease is told once that it is over.
  */
 class LeaseBookTests {
 
@@ -23,7 +24,8 @@ class LeaseBookTests {
 			AtomicInteger acks = new AtomicInteger();
 			AtomicInteger requeues = new AtomicInteger();
 			Delivery delivery = delivery(round, acks, requeues);
-			LeaseBook.Leased leased = book.hold(delivery, Duration.ofSeconds(1));
+			AtomicInteger over = new AtomicInteger();
+			LeaseBook.Leased leased = book.hold(delivery, Duration.ofSeconds(1), over::incrementAndGet);
 			CountDownLatch start = new CountDownLatch(1);
 			String[] outcome = new String[1];
 			Thread client = new Thread(() -> {
@@ -35,6 +37,7 @@ class LeaseBookTests {
 			int expired = book.expire(leased.expires());
 			client.join();
 			assertThat(acks.get() + requeues.get()).isOne();
+			assertThat(over.get()).isOne();
 			assertThat(outcome[0]).isEqualTo((expired == 1) ? "gone" : "acked");
 			assertThat(book.size()).isZero();
 		}
@@ -54,10 +57,12 @@ class LeaseBookTests {
 	void aLostChannelTakesItsLeasesWithoutSettlingThem() {
 		LeaseBook book = new LeaseBook(Duration.ofMinutes(30));
 		AtomicInteger settled = new AtomicInteger();
-		LeaseBook.Leased leased = book.hold(delivery(1, settled, settled), Duration.ofSeconds(30));
+		AtomicInteger over = new AtomicInteger();
+		LeaseBook.Leased leased = book.hold(delivery(1, settled, settled), Duration.ofSeconds(30), over::incrementAndGet);
 		book.channelLost(1);
 		assertThat(book.settle(leased.key(), LeaseBook.Settlement.ACK)).isEqualTo("gone");
 		assertThat(settled.get()).isZero();
+		assertThat(over.get()).isOne();
 	}
 
 	private static Delivery delivery(long tag, AtomicInteger acks, AtomicInteger requeues) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.amqpgateway.support.EnvelopeSchema;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
@@ -221,7 +222,11 @@ class EnvelopeIntegrationTests {
 			.expectStatus().isOk()
 			.expectHeader().contentType(MediaType.APPLICATION_JSON)
 			.expectBody().returnResult().getResponseBody();
-		return mapper.readTree(body);
+		JsonNode answer = mapper.readTree(body);
+		if (answer.has("messages")) {
+			EnvelopeSchema.assertEnvelope(answer);
+		}
+		return answer;
 	}
 
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.amqpgateway.support.EnvelopeSchema;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.LargeMessages;
 import dev.amqpgateway.support.TestBroker;
@@ -48,6 +49,8 @@ class EventStreamIntegrationTests {
 
 	static final String LEASED = GatewayEndpoints.unique("stream-leased");
 
+	static final String NARROW = GatewayEndpoints.unique("stream-narrow");
+
 	/** Larger than the kernel's socket buffers on both sides together: an event is written only as it is read. */
 	static final int LARGE_SIZE = 12 * 1024 * 1024;
 
@@ -61,7 +64,7 @@ class EventStreamIntegrationTests {
 
 	@AfterAll
 	static void cleanUp() {
-		TestBroker.delete(List.of(SMALL, LARGE, LEASED), EXCHANGE);
+		TestBroker.delete(List.of(SMALL, LARGE, LEASED, NARROW), EXCHANGE);
 	}
 
 	@DynamicPropertySource
@@ -70,8 +73,11 @@ class EventStreamIntegrationTests {
 			.endpoint("/large", consumer(LARGE, EXCHANGE, "amqp.consumer.routing_key[0]", LARGE,
 					"amqp.consumer.prefetch_count", "2"))
 			.endpoint("/leased", consumer(LEASED, EXCHANGE, "amqp.consumer.routing_key[0]", LEASED))
+			.endpoint("/narrow", consumer(NARROW, EXCHANGE, "amqp.consumer.routing_key[0]", NARROW,
+					"amqp.consumer.prefetch_count", "10"))
 			.addTo(registry);
 		registry.add("gateway.endpoints[2].ack_mode", () -> "lease");
+		registry.add("gateway.endpoints[3].ack_mode", () -> "lease");
 		registry.add("gateway.lease.secret", () -> "a-test-secret-of-at-least-32-characters");
 		registry.add("gateway.max_message_size", () -> "64MB");
 	}
@@ -84,6 +90,7 @@ class EventStreamIntegrationTests {
 		try (StreamClient stream = new StreamClient(this.port, "/small", 64 * 1024)) {
 			for (int i = 0; i < 5; i++) {
 				JsonNode data = mapper.readTree(stream.nextData());
+				EnvelopeSchema.assertMessage(data);
 				assertThat(data.get("body").get("n").asInt()).isEqualTo(i);
 				assertThat(data.get("queue").asString()).isEqualTo(SMALL);
 			}
@@ -118,6 +125,7 @@ class EventStreamIntegrationTests {
 				String id = event.lines().filter((line) -> line.startsWith("id: ")).findFirst().orElseThrow().substring(4);
 				JsonNode data = mapper.readTree(event.lines().filter((line) -> line.startsWith("data: ")).findFirst()
 					.orElseThrow().substring(6));
+				EnvelopeSchema.assertMessage(data);
 				assertThat(data.get("receipt").asString()).isEqualTo(id);
 				receipts.add(id);
 			}
@@ -131,6 +139,64 @@ class EventStreamIntegrationTests {
 			.expectStatus().isOk()
 			.expectBody().jsonPath("$.receipts[*].outcome").isEqualTo(List.of("acked", "acked", "acked"));
 		await().atMost(Duration.ofSeconds(10)).until(() -> TestBroker.depth(LEASED).total() == 0);
+	}
+
+	@Test
+	void aStreamThatEndsWhileWaitingForCreditHoldsNoMessageBack() throws Exception {
+		for (int i = 0; i < 30; i++) {
+			TestBroker.publish(EXCHANGE, NARROW, "{\"n\":" + i + "}");
+		}
+		List<String> receipts = new ArrayList<>();
+		try (StreamClient stream = new StreamClient(this.port, "/narrow", 64 * 1024)) {
+			// the endpoint's prefetch, 10, is the stream's credit: after ten events it waits
+			for (int i = 0; i < 10; i++) {
+				receipts.add(receiptOf(stream.nextMessageEvent()));
+			}
+			// while the gateway's consumer holds more than the stream may take
+			await().atMost(Duration.ofSeconds(20)).until(() -> TestBroker.depth(NARROW).unacknowledged() >= 13);
+			// one settled: the stream takes one more and waits again, with messages buffered
+			acknowledge("/narrow", receipts.subList(0, 1));
+			String eleventh = stream.nextMessageEvent();
+			assertThat(mapper.readTree(dataOf(eleventh)).get("body").get("n").asInt()).isEqualTo(10);
+			receipts.set(0, receiptOf(eleventh));
+			stream.reset();
+		}
+		acknowledge("/narrow", receipts);
+		// every message the first stream did not carry comes out of the next one, in the queue's order
+		List<Integer> numbers = new ArrayList<>();
+		receipts.clear();
+		try (StreamClient stream = new StreamClient(this.port, "/narrow", 64 * 1024)) {
+			for (int i = 11; i < 30; i++) {
+				String event = stream.nextMessageEvent();
+				receipts.add(receiptOf(event));
+				numbers.add(mapper.readTree(dataOf(event)).get("body").get("n").asInt());
+				if (receipts.size() == 10) {
+					acknowledge("/narrow", receipts);
+					receipts.clear();
+				}
+			}
+			stream.reset();
+		}
+		assertThat(numbers).containsExactlyElementsOf(java.util.stream.IntStream.range(11, 30).boxed().toList());
+		acknowledge("/narrow", receipts);
+		await().atMost(Duration.ofSeconds(10)).until(() -> TestBroker.depth(NARROW).total() == 0);
+	}
+
+	private void acknowledge(String path, List<String> receipts) {
+		this.client.post().uri(path + "/ack").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"receipts\": [\"" + String.join("\", \"", receipts) + "\"]}")
+			.exchange()
+			.expectStatus().isOk()
+			.expectBody().jsonPath("$.receipts[*].outcome").value((outcomes) -> assertThat(outcomes)
+				.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).containsOnly("acked"));
+	}
+
+	private static String receiptOf(String event) {
+		return event.lines().filter((line) -> line.startsWith("id: ")).findFirst().orElseThrow().substring(4);
+	}
+
+	private static String dataOf(String event) {
+		return event.lines().filter((line) -> line.startsWith("data: ")).findFirst().orElseThrow().substring(6);
 	}
 
 	/**
@@ -149,7 +215,7 @@ class EventStreamIntegrationTests {
 			this.socket = new Socket();
 			this.socket.setReceiveBufferSize(receiveBuffer);
 			this.socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
-			this.socket.setSoTimeout(30_000);
+			this.socket.setSoTimeout(20_000);
 			OutputStream out = this.socket.getOutputStream();
 			out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
 				.getBytes(StandardCharsets.US_ASCII));
@@ -170,6 +236,16 @@ class EventStreamIntegrationTests {
 			}
 			while (event.lines().noneMatch((line) -> line.startsWith("data: ")));
 			return event.lines().filter((line) -> line.startsWith("data: ")).findFirst().orElseThrow().substring(6);
+		}
+
+		/** The next event that carries a message, whole. */
+		String nextMessageEvent() throws IOException {
+			String event;
+			do {
+				event = nextEvent();
+			}
+			while (event.lines().noneMatch((line) -> line.startsWith("data: ")));
+			return event;
 		}
 
 		String nextEvent() throws IOException {

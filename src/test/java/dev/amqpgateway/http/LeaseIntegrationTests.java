@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import dev.amqpgateway.consume.LeaseBook;
+import dev.amqpgateway.support.EnvelopeSchema;
+import dev.amqpgateway.support.Envelopes;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
@@ -193,11 +195,7 @@ class LeaseIntegrationTests {
 		// the gateway reconnects on its back-off; until then the endpoint answers 503
 		List<JsonNode> again = new ArrayList<>();
 		await().atMost(Duration.ofSeconds(30)).until(() -> {
-			this.client.get().uri("/lost?max=5&wait=500ms").exchange().returnResult(byte[].class).getResponseBody()
-				.collectList()
-				.blockOptional()
-				.filter((parts) -> !parts.isEmpty())
-				.ifPresent((parts) -> bodyOf(parts).path("messages").forEach(again::add));
+			again.addAll(Envelopes.messagesOf(this.client, "/lost?max=5&wait=500ms"));
 			return again.size() == 5;
 		});
 		again.forEach((message) -> assertThat(message.get("redelivered").asBoolean()).isTrue());
@@ -208,13 +206,9 @@ class LeaseIntegrationTests {
 			.expectStatus().isOk()
 			.expectHeader().valueEquals("X-Gateway-Instance", "instance-a")
 			.expectBody().returnResult().getResponseBody();
-		return mapper.readTree(body);
-	}
-
-	private static JsonNode bodyOf(List<byte[]> parts) {
-		java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-		parts.forEach(bytes::writeBytes);
-		return mapper.readTree(bytes.toByteArray());
+		JsonNode envelope = mapper.readTree(body);
+		EnvelopeSchema.assertEnvelope(envelope);
+		return envelope;
 	}
 
 	private JsonNode post(String uri, String json) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.amqpgateway.support.Envelopes;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TcpProxy;
 import dev.amqpgateway.support.TestBroker;
@@ -96,19 +97,14 @@ class LeaseChaosIntegrationTests {
 		// Everything that comes back, after the gateway reconnects, is acknowledged anew.
 		Set<String> redelivered = new HashSet<>();
 		await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).until(() -> {
-			this.client.get().uri("/leases?max=100&wait=500ms").exchange().returnResult(byte[].class)
-				.getResponseBody().collectList().blockOptional()
-				.filter((parts) -> !parts.isEmpty())
-				.ifPresent((parts) -> {
-					Map<String, String> again = new LinkedHashMap<>();
-					bodyOf(parts).path("messages").forEach((message) -> {
-						assertThat(message.get("redelivered").asBoolean()).isTrue();
-						again.put(message.get("message_id").asString(), message.get("receipt").asString());
-					});
-					redelivered.addAll(again.keySet());
-					assertThat(again.isEmpty() || ack(new ArrayList<>(again.keySet()), again).values().stream()
-						.allMatch("acked"::equals)).isTrue();
-				});
+			Map<String, String> again = new LinkedHashMap<>();
+			Envelopes.messagesOf(this.client, "/leases?max=100&wait=500ms").forEach((message) -> {
+				assertThat(message.get("redelivered").asBoolean()).isTrue();
+				again.put(message.get("message_id").asString(), message.get("receipt").asString());
+			});
+			redelivered.addAll(again.keySet());
+			assertThat(again.isEmpty() || ack(new ArrayList<>(again.keySet()), again).values().stream()
+				.allMatch("acked"::equals)).isTrue();
 			return TestBroker.depth(QUEUE).total() == 0;
 		});
 		Set<String> gone = new HashSet<>();
@@ -152,12 +148,6 @@ class LeaseChaosIntegrationTests {
 		return mapper.readTree(this.client.get().uri(uri).exchange()
 			.expectStatus().isOk()
 			.expectBody().returnResult().getResponseBody());
-	}
-
-	private static JsonNode bodyOf(List<byte[]> parts) {
-		java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-		parts.forEach(bytes::writeBytes);
-		return mapper.readTree(bytes.toByteArray());
 	}
 
 }
