@@ -95,7 +95,10 @@ final class EventStream {
 		for (int i = 0; i < this.backends.size(); i++) {
 			streams.add(events(this.backends.get(i), new Credit(this.credits.get(i)), parts, buffers));
 		}
-		return response.writeAndFlushWith(Flux.merge(streams).map(Mono::just)).doFinally((signal) -> {
+		// One flux, not one publisher per event: Reactor Netty then writes the events that are ready
+		// together and flushes them with one system call, and each event is still told apart by its
+		// own write (WriteCompletion).
+		return response.writeWith(Flux.merge(streams)).doFinally((signal) -> {
 			if (channel != null) {
 				channel.attr(WriteCompletion.PART_LISTENERS).compareAndSet(parts, null);
 				channel.closeFuture().removeListener(closed);
