@@ -48,7 +48,7 @@ final class MessageDecoder {
 	/**
 	 * A body as an envelope lists it: a JSON object of a {@code json} or {@code safejson} backend
 	 * goes in as it came, validated without building a tree that would only be written again
-	 * ({@link RawValue}); anything else as {@link #decode} makes it.
+	 * ({@link RawValue} of {@link RawJson}); anything else as {@link #decode} makes it.
 	 * @param backend the backend the message came from
 	 * @param body the message body
 	 * @return the value of the envelope's {@code body}
@@ -57,7 +57,7 @@ final class MessageDecoder {
 	JsonNode envelopeBody(Backend backend, byte[] body) {
 		boolean json = backend.encoding() == Encoding.JSON || backend.encoding() == Encoding.SAFEJSON;
 		if (json && isUtf8Object(body) && jsonObjectLines(body) == 1) {
-			return this.mapper.getNodeFactory().rawValueNode(new RawValue(new String(body, StandardCharsets.UTF_8)));
+			return this.mapper.getNodeFactory().rawValueNode(new RawValue(new RawJson(body)));
 		}
 		return decode(backend, body);
 	}
