@@ -65,14 +65,6 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 
 	private final Duration checkEvery;
 
-	/**
-	 * How long in all a batch that lacks messages waits for the consumer's deliveries, while the
-	 * consumer has credit, before it asks with {@code basic.get}: the broker pushes what is ready to a
-	 * consumer with credit anyway, and a get per missing message is a round trip that every other
-	 * batch's gets queue behind on the channel.
-	 */
-	private static final Duration PUSH_WAIT = Duration.ofMillis(2);
-
 	/** How often expired leases are looked for: a lease lasts at least a second. */
 	private static final Duration LEASE_SWEEP = Duration.ofMillis(250);
 
@@ -225,8 +217,7 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 	/**
 	 * Ask the broker, with {@code basic.get} off the event loops, for what the queue has ready and
 	 * the consumer has not brought yet, until the batch is full or the queue has none ready; what
-	 * arrives meanwhile from the consumer is taken first, and while the consumer has credit its
-	 * deliveries are waited for, {@link #PUSH_WAIT} at most for the whole batch, before a get.
+	 * arrives meanwhile from the consumer is taken first.
 	 */
 	@Override
 	Mono<List<Delivery>> topUp(Lease lease, List<Delivery> batch, int max) {
@@ -235,14 +226,9 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 			return Mono.just(batch);
 		}
 		return Mono.fromCallable(() -> {
-			long waitUntil = System.nanoTime() + PUSH_WAIT.toNanos();
 			try {
 				while (batch.size() < max) {
 					List<Delivery> arrived = this.handoff.takeBuffered(lease, max - batch.size());
-					long left = waitUntil - System.nanoTime();
-					if (arrived.isEmpty() && left > 0 && hasCredit(current)) {
-						arrived = this.handoff.awaitBuffered(lease, max - batch.size(), Duration.ofNanos(left));
-					}
 					if (!arrived.isEmpty()) {
 						batch.addAll(arrived);
 						continue;
@@ -272,21 +258,8 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 			catch (IOException | ShutdownSignalException ex) {
 				// The channel is closing; the batch goes out with what it has.
 			}
-			catch (InterruptedException ex) {
-				// The request was cancelled; what it took is requeued with its lease.
-				Thread.currentThread().interrupt();
-			}
 			return inQueueOrder(lease, batch, max);
 		}).subscribeOn(Schedulers.boundedElastic());
-	}
-
-	/**
-	 * Whether the broker may still push deliveries to the consumer: it has fewer unsettled than its
-	 * prefetch (the broker counts a few more, until the acker sends their acknowledgements).
-	 */
-	private static boolean hasCredit(ChannelState current) {
-		Subscription consumer = current.subscription;
-		return consumer != null && consumer.unsettled.get() < consumer.prefetch;
 	}
 
 	/**

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -26,9 +25,6 @@ final class Handoff {
 	private final ArrayDeque<Delivery> buffer = new ArrayDeque<>();
 
 	private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-
-	/** Threads waiting in {@link #awaitBuffered} for a delivery to be buffered; guarded by the lock. */
-	private int awaitingBuffer;
 
 	/**
 	 * Take the next delivery for a request.
@@ -122,9 +118,6 @@ final class Handoff {
 			}
 			if (waiter == null) {
 				this.buffer.add(delivery);
-				if (this.awaitingBuffer > 0) {
-					this.queuesLock.notifyAll();
-				}
 				return;
 			}
 		}
@@ -183,7 +176,6 @@ final class Handoff {
 			}
 			stranded = new ArrayList<>(this.waiters);
 			this.waiters.clear();
-			this.queuesLock.notifyAll();
 		}
 		stranded.forEach((waiter) -> waiter.sink.error(error));
 	}
@@ -253,33 +245,6 @@ final class Handoff {
 			}
 		}
 		return taken;
-	}
-
-	/**
-	 * Take buffered deliveries for a request that already has one and wants more, waiting a moment
-	 * for the first when none is buffered: a blocking call, for a thread that may block.
-	 * @param lease the request's deliveries
-	 * @param max most deliveries to take
-	 * @param wait the longest wait for a delivery to be buffered
-	 * @return the deliveries taken, oldest first; empty when none came in time
-	 * @throws InterruptedException when the thread is interrupted while it waits
-	 */
-	List<Delivery> awaitBuffered(Lease lease, int max, Duration wait) throws InterruptedException {
-		long deadline = System.nanoTime() + wait.toNanos();
-		synchronized (this.queuesLock) {
-			long left = wait.toNanos();
-			while (this.buffer.isEmpty() && left > 0) {
-				this.awaitingBuffer++;
-				try {
-					TimeUnit.NANOSECONDS.timedWait(this.queuesLock, left);
-				}
-				finally {
-					this.awaitingBuffer--;
-				}
-				left = deadline - System.nanoTime();
-			}
-			return takeBuffered(lease, max);
-		}
 	}
 
 	int buffered() {
