@@ -112,7 +112,9 @@ abstract class AbstractConsumerBackend implements ConsumerBackend, ReconnectingC
 		if (count instanceof Number number) {
 			return number.longValue() + 1;
 		}
-		return this.poison.failuresOf(delivery) + 1;
+		// A failure requeues the message, so a first delivery has none to look up (and the lookup
+		// hashes a body without a message id).
+		return delivery.redelivered() ? this.poison.failuresOf(delivery) + 1 : 1;
 	}
 
 	@Override

@@ -22,8 +22,9 @@ import org.jspecify.annotations.Nullable;
  * Sends the acks and nacks of one backend off the caller's thread (often a Netty event loop), one
  * drain at a time, and coalesces acks: when every delivery up to a tag is settled, one
  * {@code basic.ack} with {@code multiple=true} acknowledges them all. Acks above a delivery still
- * in flight wait for it briefly, then go one by one, so that a slow request never holds the others'
- * acknowledgements (and the prefetch window) for long.
+ * in flight wait for it at least {@link #HOLD}, then go one by one, so that a slow request never
+ * holds the others' acknowledgements (and the prefetch window) for long; an ack held for less goes
+ * with the next hold, since under load some ack is held at every moment while requests overlap.
  *
  * <p>Delivery tags start again at 1 on every channel, so the state is kept for one channel at a
  * time: the one the backend {@link #adopt adopted} last. Two channels can be open at once (the
@@ -46,6 +47,9 @@ final class Acker {
 
 	private final AtomicBoolean flushRequested = new AtomicBoolean();
 
+	/** Set when the hold of the acks held at {@link #holdStarted} is over. */
+	private final AtomicBoolean holdOver = new AtomicBoolean();
+
 	private final ScheduledExecutorService executor;
 
 	// Touched by the single draining thread only.
@@ -56,6 +60,15 @@ final class Acker {
 	private BitSet settled = new BitSet();
 
 	private BitSet heldAcks = new BitSet();
+
+	/**
+	 * The acks held when the pending hold started (bit i is tag {@link #holdStartedAbove} + i + 1):
+	 * only they go one by one when it is over, so that an ack held a moment before is not sent
+	 * alone when the gap below it is about to close.
+	 */
+	private BitSet holdStarted = new BitSet();
+
+	private long holdStartedAbove;
 
 	/**
 	 * Create an acker.
@@ -139,7 +152,9 @@ final class Acker {
 		}
 		while ((!this.pending.isEmpty() || this.flushRequested.get()) && this.draining.compareAndSet(false, true));
 		if (!this.heldAcks.isEmpty() && this.flushScheduled.compareAndSet(false, true)) {
-			this.executor.schedule(this::flushHeldAcks, HOLD.toNanos(), TimeUnit.NANOSECONDS);
+			this.holdStarted = (BitSet) this.heldAcks.clone();
+			this.holdStartedAbove = this.settledUpTo;
+			this.executor.schedule(this::holdOver, HOLD.toNanos(), TimeUnit.NANOSECONDS);
 		}
 	}
 
@@ -163,6 +178,9 @@ final class Acker {
 		if (this.flushRequested.getAndSet(false)) {
 			sendHeldAcksOneByOne();
 		}
+		else if (this.holdOver.getAndSet(false)) {
+			sendAcksHeldSinceTheHoldStarted();
+		}
 	}
 
 	private void apply(Adopt adopt) {
@@ -177,6 +195,7 @@ final class Acker {
 		this.settledUpTo = 0;
 		this.settled = new BitSet();
 		this.heldAcks = new BitSet();
+		this.holdStarted = new BitSet();
 	}
 
 	private void apply(Settle settle) {
@@ -236,10 +255,28 @@ final class Acker {
 		this.settledUpTo += prefix;
 	}
 
-	private void flushHeldAcks() {
+	private void holdOver() {
 		this.flushScheduled.set(false);
-		this.flushRequested.set(true);
+		this.holdOver.set(true);
 		drainSoon();
+	}
+
+	private void sendAcksHeldSinceTheHoldStarted() {
+		Channel current = this.channel;
+		BitSet started = this.holdStarted;
+		this.holdStarted = new BitSet();
+		if (current == null) {
+			return;
+		}
+		for (int bit = started.nextSetBit(0); bit >= 0; bit = started.nextSetBit(bit + 1)) {
+			long tag = this.holdStartedAbove + bit + 1;
+			// Below the settled prefix: a multiple ack has covered it meanwhile.
+			int index = (int) (tag - this.settledUpTo - 1);
+			if (index >= 0 && this.heldAcks.get(index)) {
+				send(() -> current.basicAck(tag, false));
+				this.heldAcks.clear(index);
+			}
+		}
 	}
 
 	private void sendHeldAcksOneByOne() {

@@ -52,7 +52,7 @@ public interface ConsumerBackend {
 	/**
 	 * How many times the message has been delivered, this time included, as far as is known: the
 	 * broker's count on a quorum queue ({@code x-delivery-count} + 1), else one more than the
-	 * failures this gateway counted for it.
+	 * failures this gateway counted for it (1 when the broker does not flag it redelivered).
 	 * @param delivery a delivery of this backend
 	 * @return the count, from 1
 	 */

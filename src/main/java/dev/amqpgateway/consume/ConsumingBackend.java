@@ -139,8 +139,18 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 		this.lastRequestNanos = System.nanoTime();
 	}
 
+	/**
+	 * Queue {@link #adjust()} on the connector thread, unless it could not change anything: a
+	 * consumer that has not received its whole prefetch yet, or that could not grow, is kept as it is,
+	 * and a stream that keeps up waits once per message. State read here may change before the
+	 * connector thread would have read it; a consumer that becomes full meanwhile is seen by the
+	 * next request that waits, or by {@link #check()}.
+	 */
 	@Override
 	void waitingStarted() {
+		if (keepsConsumer()) {
+			return;
+		}
 		if (this.adjustQueued.compareAndSet(false, true)) {
 			connector().execute(() -> {
 				this.adjustQueued.set(false);
@@ -166,6 +176,13 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 				check();
 			});
 		}
+	}
+
+	private boolean keepsConsumer() {
+		ChannelState current = this.state;
+		Subscription consumer = (current != null) ? current.subscription : null;
+		return consumer != null && (consumer.delivered.get() < consumer.prefetch
+				|| !grows(consumer, this.window - current.unsettled.get()));
 	}
 
 	/**
@@ -248,8 +265,9 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 	/**
 	 * Put a batch in the queue's order. A get may have taken a message from behind one the broker
 	 * had already sent the consumer: that one is in the buffer now, and it takes the place of the
-	 * batch's last, which goes back to the buffer for the next request. The consumer's deliveries
-	 * and the gets share the channel's numbering, which is the order the broker handed them out.
+	 * batch's last, which goes back into the buffer, in its place by delivery tag, for the next
+	 * request. The consumer's deliveries and the gets share the channel's numbering, which is the
+	 * order the broker handed them out.
 	 */
 	private List<Delivery> inQueueOrder(Lease lease, List<Delivery> batch, int max) {
 		List<Delivery> all = new ArrayList<>(batch);
@@ -258,11 +276,9 @@ final class ConsumingBackend extends AbstractConsumerBackend {
 		if (all.size() <= max) {
 			return all;
 		}
-		List<Delivery> later = all.subList(max, all.size());
-		for (Delivery delivery : later) {
-			lease.giveBack(delivery);
-			this.handoff.offer(delivery, () -> true);
-		}
+		List<Delivery> later = new ArrayList<>(all.subList(max, all.size()));
+		later.forEach(lease::giveBack);
+		this.handoff.giveBack(later);
 		return new ArrayList<>(all.subList(0, max));
 	}
 

@@ -125,6 +125,45 @@ final class Handoff {
 	}
 
 	/**
+	 * Give back deliveries a request took and will not use, oldest first: to waiting requests, or
+	 * into the buffer where their delivery tags put them (near its front), so that the next
+	 * request takes them before later ones. At the back they would wait for the whole buffer, and
+	 * every acknowledgement of a later delivery would wait for theirs (acknowledgements go together
+	 * only up to the oldest delivery not settled).
+	 * @param deliveries the deliveries, oldest first
+	 */
+	void giveBack(List<Delivery> deliveries) {
+		List<Waiter> answered = new ArrayList<>();
+		List<Delivery> answers = new ArrayList<>();
+		synchronized (this.queuesLock) {
+			int next = 0;
+			Waiter waiter;
+			while (next < deliveries.size() && (waiter = this.waiters.poll()) != null) {
+				if (waiter.lease.take(deliveries.get(next))) {
+					answered.add(waiter);
+					answers.add(deliveries.get(next++));
+				}
+			}
+			List<Delivery> front = new ArrayList<>();
+			while (next < deliveries.size()) {
+				Delivery head = this.buffer.peekFirst();
+				if (head != null && head.deliveryTag() < deliveries.get(next).deliveryTag()) {
+					front.add(this.buffer.pollFirst());
+				}
+				else {
+					front.add(deliveries.get(next++));
+				}
+			}
+			for (int i = front.size() - 1; i >= 0; i--) {
+				this.buffer.addFirst(front.get(i));
+			}
+		}
+		for (int i = 0; i < answered.size(); i++) {
+			answered.get(i).sink.success(answers.get(i));
+		}
+	}
+
+	/**
 	 * Answer every waiting request with an error, and optionally forget the buffer.
 	 * @param error the error for the waiting requests
 	 * @param dropBuffer whether the buffered deliveries died with their source

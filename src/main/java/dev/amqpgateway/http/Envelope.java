@@ -76,7 +76,7 @@ final class Envelope {
 		ObjectNode metadata = describe(backend, delivery);
 		boolean decoded;
 		try {
-			entry.set("body", decoder.decode(backend.backend(), delivery.body()));
+			entry.set("body", decoder.envelopeBody(backend.backend(), delivery.body()));
 			decoded = true;
 		}
 		catch (MessageDecoder.UndecodableBodyException ex) {

@@ -3,6 +3,7 @@ package dev.amqpgateway.http;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -95,7 +96,10 @@ final class EventStream {
 		for (int i = 0; i < this.backends.size(); i++) {
 			streams.add(events(this.backends.get(i), new Credit(this.credits.get(i)), parts, buffers));
 		}
-		return response.writeAndFlushWith(Flux.merge(streams).map(Mono::just)).doFinally((signal) -> {
+		// One flux, not one publisher per event: Reactor Netty then writes the events that are ready
+		// together and flushes them with one system call, and each event is still told apart by its
+		// own write (WriteCompletion).
+		return response.writeWith(Flux.merge(streams)).doFinally((signal) -> {
 			if (channel != null) {
 				channel.attr(WriteCompletion.PART_LISTENERS).compareAndSet(parts, null);
 				channel.closeFuture().removeListener(closed);
@@ -167,8 +171,15 @@ final class EventStream {
 				}
 			});
 		}
-		event.append("data: ").append(this.mapper.writeValueAsString(entry.json())).append("\n\n");
-		return buffers.wrap(event.toString().getBytes(StandardCharsets.UTF_8));
+		event.append("data: ");
+		// In UTF-8 from the start: a body copied into the entry as it came stays bytes throughout.
+		byte[] head = event.toString().getBytes(StandardCharsets.UTF_8);
+		byte[] data = this.mapper.writeValueAsBytes(entry.json());
+		byte[] bytes = Arrays.copyOf(head, head.length + data.length + 2);
+		System.arraycopy(data, 0, bytes, head.length, data.length);
+		bytes[bytes.length - 2] = '\n';
+		bytes[bytes.length - 1] = '\n';
+		return buffers.wrap(bytes);
 	}
 
 	private static DataBuffer comment(byte[] comment, Queue<Consumer<Boolean>> parts, DataBufferFactory buffers) {

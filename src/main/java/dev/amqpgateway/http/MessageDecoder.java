@@ -3,6 +3,7 @@ package dev.amqpgateway.http;
 import java.nio.charset.StandardCharsets;
 
 import dev.amqpgateway.config.Backend;
+import dev.amqpgateway.config.Encoding;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -12,6 +13,7 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.util.RawValue;
 
 /**
  * Turns a message body into the JSON object a backend contributes, per its {@code encoding}.
@@ -44,23 +46,60 @@ final class MessageDecoder {
 	}
 
 	/**
+	 * A body as an envelope lists it: a JSON object of a {@code json} or {@code safejson} backend
+	 * goes in as it came, validated without building a tree that would only be written again
+	 * ({@link RawValue} of {@link RawJson}); anything else as {@link #decode} makes it.
+	 * @param backend the backend the message came from
+	 * @param body the message body
+	 * @return the value of the envelope's {@code body}
+	 * @throws UndecodableBodyException when the backend's encoding cannot turn the body into JSON
+	 */
+	JsonNode envelopeBody(Backend backend, byte[] body) {
+		boolean json = backend.encoding() == Encoding.JSON || backend.encoding() == Encoding.SAFEJSON;
+		if (json && isUtf8Object(body) && jsonObjectLines(body) == 1) {
+			return this.mapper.getNodeFactory().rawValueNode(new RawValue(new RawJson(body)));
+		}
+		return decode(backend, body);
+	}
+
+	/**
+	 * Whether a body's bytes can stand in a UTF-8 answer as they are, if it is a JSON object: the
+	 * parser also reads UTF-16 and UTF-32 (told by a zero among the first bytes, after the brace here)
+	 * and skips a byte order mark, which cannot be copied either. A body with white space before its
+	 * brace is decoded and written again instead.
+	 */
+	private static boolean isUtf8Object(byte[] body) {
+		return body.length > 1 && body[0] == '{' && body[1] != 0;
+	}
+
+	/**
 	 * Whether the body is exactly one JSON object, checked without building it.
 	 * @param body a message body
 	 * @return true for a well-formed object with nothing after it
 	 */
 	boolean isJsonObject(byte[] body) {
+		return jsonObjectLines(body) > 0;
+	}
+
+	/**
+	 * The lines a body spans if it is exactly one JSON object: a body on one line can stand in an
+	 * event stream's {@code data:} field, which ends at a line break (JSON has line breaks only
+	 * between tokens, where the parser counts them).
+	 * @return the lines, from 1, or 0 when the body is not one well-formed object
+	 */
+	private int jsonObjectLines(byte[] body) {
 		if (body.length == 0) {
-			return false;
+			return 0;
 		}
 		try (JsonParser parser = this.mapper.createParser(body)) {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
-				return false;
+				return 0;
 			}
 			int depth = 1;
 			while (depth > 0) {
 				JsonToken token = parser.nextToken();
 				if (token == null) {
-					return false;
+					return 0;
 				}
 				if (token.isStructStart()) {
 					depth++;
@@ -73,10 +112,10 @@ final class MessageDecoder {
 					parser.getTextLength();
 				}
 			}
-			return parser.nextToken() == null;
+			return (parser.nextToken() == null) ? parser.currentLocation().getLineNr() : 0;
 		}
 		catch (JacksonException ex) {
-			return false;
+			return 0;
 		}
 	}
 

@@ -64,9 +64,7 @@ final class WriteCompletion extends ChannelOutboundHandlerAdapter {
 		Queue<Consumer<Boolean>> parts = part ? context.channel().attr(PART_LISTENERS).get() : null;
 		Consumer<Boolean> partListener = (parts != null) ? parts.poll() : null;
 		if (partListener != null) {
-			ChannelPromise watched = promise.unvoid();
-			watched.addListener((future) -> partListener.accept(future.isSuccess()));
-			context.write(message, watched);
+			context.write(message, watched(context, promise, partListener));
 			return;
 		}
 		if (message instanceof LastHttpContent) {
@@ -79,6 +77,27 @@ final class WriteCompletion extends ChannelOutboundHandlerAdapter {
 			}
 		}
 		context.write(message, promise);
+	}
+
+	/**
+	 * A promise of its own for one part, passed on to the writer's: a stream's parts share one
+	 * promise object when Reactor Netty writes them from a {@code Flux} (its sender is the promise of
+	 * every part it writes, and takes no listeners), so the writer's promise cannot carry the part's
+	 * listener.
+	 */
+	private static ChannelPromise watched(ChannelHandlerContext context, ChannelPromise promise,
+			Consumer<Boolean> partListener) {
+		ChannelPromise watched = context.newPromise();
+		watched.addListener((future) -> {
+			partListener.accept(future.isSuccess());
+			if (future.isSuccess()) {
+				promise.trySuccess();
+			}
+			else {
+				promise.tryFailure(future.cause());
+			}
+		});
+		return watched;
 	}
 
 }

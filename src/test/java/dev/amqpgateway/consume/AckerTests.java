@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import com.rabbitmq.client.Channel;
@@ -84,6 +85,23 @@ class AckerTests {
 		awaitIdle();
 		assertThat(this.channel.calls).containsExactly("basicAck(2, false)", "basicAck(3, false)",
 				"basicAck(1, true)");
+	}
+
+	@Test
+	void anAckHeldAfterTheHoldStartedWaitsForTheNextHold() throws Exception {
+		this.acker.adopt(this.channel.proxy);
+		// The moment 2 goes out alone, 1 is acked: 3, held since after the hold started, is not
+		// sent alone with 2 but covered by the multiple ack.
+		this.channel.onCall = (call) -> {
+			if (call.equals("basicAck(2, false)")) {
+				settlement(this.channel, 1).ack();
+			}
+		};
+		assertThat(sentByFirstDrain(() -> settlement(this.channel, 2).ack())).isEmpty();
+		settlement(this.channel, 3).ack();
+		await().until(() -> this.channel.calls.size() >= 2);
+		awaitIdle();
+		assertThat(this.channel.calls).containsExactly("basicAck(2, false)", "basicAck(3, true)");
 	}
 
 	@Test
@@ -265,12 +283,18 @@ class AckerTests {
 
 		private volatile boolean open = true;
 
+		/** Told of each call once it is recorded, on the sender's thread. */
+		private volatile Consumer<String> onCall = (call) -> {
+		};
+
 		@Override
 		public Object invoke(Object proxy, Method method, Object[] args) {
 			return switch (method.getName()) {
 				case "basicAck", "basicNack", "basicReject" -> {
-					this.calls.add(method.getName() + "("
-							+ Arrays.stream(args).map(String::valueOf).collect(Collectors.joining(", ")) + ")");
+					String call = method.getName() + "("
+							+ Arrays.stream(args).map(String::valueOf).collect(Collectors.joining(", ")) + ")";
+					this.calls.add(call);
+					this.onCall.accept(call);
 					yield null;
 				}
 				case "isOpen" -> this.open;

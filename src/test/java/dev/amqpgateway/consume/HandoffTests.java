@@ -2,6 +2,7 @@ package dev.amqpgateway.consume;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -216,6 +217,29 @@ class HandoffTests {
 		assertThat(this.waitingStarted).hasValue(0);
 	}
 
+	@Test
+	void deliveriesGivenBackGoInTheBufferByDeliveryTagNotAtItsBack() {
+		Delivery m2 = offer(delivery("m2", 2));
+		Delivery m5 = offer(delivery("m5", 5));
+		Delivery m6 = offer(delivery("m6", 6));
+		Delivery m1 = delivery("m1", 1);
+		Delivery m3 = delivery("m3", 3);
+		this.handoff.giveBack(List.of(m1, m3));
+		assertThat(this.handoff.takeBuffered(new Lease(), 10)).containsExactly(m1, m2, m3, m5, m6);
+	}
+
+	@Test
+	void deliveriesGivenBackGoToWaitingRequestsFirst() {
+		Lease first = new Lease();
+		Delivery m1 = delivery("m1", 1);
+		Delivery m2 = delivery("m2", 2);
+		StepVerifier.withVirtualTime(() -> receive(first))
+			.then(() -> this.handoff.giveBack(List.of(m1, m2)))
+			.expectNext(m1)
+			.verifyComplete();
+		assertThat(this.handoff.takeBuffered(new Lease(), 10)).containsExactly(m2);
+	}
+
 	private Mono<Delivery> receive(Lease lease) {
 		return this.handoff.receive(lease, TIMEOUT, this.up::get, () -> UNAVAILABLE,
 				this.waitingStarted::incrementAndGet);
@@ -233,6 +257,11 @@ class HandoffTests {
 	private static Delivery delivery(String body) {
 		return new Delivery(body.getBytes(StandardCharsets.UTF_8), new AMQP.BasicProperties(), new Envelope(1, false, "", ""),
 				Delivery.Settlement.NONE);
+	}
+
+	private static Delivery delivery(String body, long tag) {
+		return new Delivery(body.getBytes(StandardCharsets.UTF_8), new AMQP.BasicProperties(),
+				new Envelope(tag, false, "", ""), Delivery.Settlement.NONE);
 	}
 
 	private static Mono<String> named(String request, Mono<Delivery> delivery) {

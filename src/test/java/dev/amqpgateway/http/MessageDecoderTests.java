@@ -194,4 +194,38 @@ class MessageDecoderTests {
 		assertThat(this.decoder.isJsonObject(new byte[0])).isFalse();
 	}
 
+	@Test
+	void envelopeBodyCopiesAnObjectAsItCame() {
+		JsonMapper mapper = JsonMapper.builder().build();
+		String body = "{\"price\": 1.10, \"id\":1}";
+		assertThat(mapper.writeValueAsString(this.decoder.envelopeBody(backend(Encoding.JSON, false), bytes(body))))
+			.isEqualTo(body);
+	}
+
+	@Test
+	void envelopeBodyWritesAnObjectOverSeveralLinesOnOne() {
+		JsonMapper mapper = JsonMapper.builder().build();
+		String body = "{\"id\": 1,\n \"items\": [\"a\"]\r\n}";
+		assertThat(mapper.writeValueAsString(this.decoder.envelopeBody(backend(Encoding.JSON, false), bytes(body))))
+			.isEqualTo("{\"id\":1,\"items\":[\"a\"]}");
+		assertThat(mapper.writeValueAsString(this.decoder.envelopeBody(backend(Encoding.JSON, false), bytes("{\"id\":\r1}"))))
+			.isEqualTo("{\"id\":1}");
+	}
+
+	@Test
+	void envelopeBodyWritesAnObjectInUtf16AsUtf8() {
+		JsonMapper mapper = JsonMapper.builder().build();
+		byte[] body = "{\"a\":\"\u00e9\"}".getBytes(StandardCharsets.UTF_16LE);
+		assertThat(mapper.writeValueAsString(this.decoder.envelopeBody(backend(Encoding.JSON, false), body)))
+			.isEqualTo("{\"a\":\"\u00e9\"}");
+	}
+
+	@Test
+	void envelopeBodyRefusesWhatDecodeRefuses() {
+		assertThatExceptionOfType(UndecodableBodyException.class)
+			.isThrownBy(() -> this.decoder.envelopeBody(backend(Encoding.JSON, false), bytes("{\"a\": 1} x")));
+		assertThatExceptionOfType(UndecodableBodyException.class)
+			.isThrownBy(() -> this.decoder.envelopeBody(backend(Encoding.JSON, false), bytes("{\"a\": \"\\q\"}")));
+	}
+
 }
