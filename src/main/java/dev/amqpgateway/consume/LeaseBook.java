@@ -33,17 +33,6 @@ public final class LeaseBook {
 	 * Lease a delivery: it stays unsettled until its client settles it or the lease expires.
 	 * @param delivery a delivery the request took
 	 * @param timeout how long the lease lasts, at most the cap from the delivery
-	 * @return the lease's key and expiry
-	 */
-	Leased hold(Delivery delivery, Duration timeout) {
-		return hold(delivery, timeout, () -> {
-		});
-	}
-
-	/**
-	 * Lease a delivery, and be told when the lease is over.
-	 * @param delivery a delivery the request took
-	 * @param timeout how long the lease lasts, at most the cap from the delivery
 	 * @param over told once when the lease leaves the book: settled, expired or gone with its channel
 	 * @return the lease's key and expiry
 	 */

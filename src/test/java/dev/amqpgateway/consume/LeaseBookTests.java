@@ -47,7 +47,8 @@ class LeaseBookTests {
 	void anExtensionNeverPassesTheCapFromTheDelivery() {
 		LeaseBook book = new LeaseBook(Duration.ofSeconds(10));
 		Delivery delivery = delivery(1, new AtomicInteger(), new AtomicInteger());
-		LeaseBook.Leased leased = book.hold(delivery, Duration.ofMinutes(5));
+		LeaseBook.Leased leased = book.hold(delivery, Duration.ofMinutes(5), () -> {
+		});
 		assertThat(leased.expires()).isBeforeOrEqualTo(delivery.receivedAt().plusSeconds(10));
 		Instant extended = book.extend(leased.key(), Duration.ofHours(1));
 		assertThat(extended).isNotNull().isBeforeOrEqualTo(delivery.receivedAt().plusSeconds(10));
