@@ -10,7 +10,8 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The meters of one backend: messages delivered, acknowledged, requeued, rejected, refused as
- * oversize and given back unread, empty polls, and how long requests waited for a message.
+ * oversize and given back unread, empty polls, {@code basic.get}s that filled batches, and how long
+ * requests waited for a message.
  */
 public final class BackendMetrics implements Acker.SettlementListener {
 
@@ -27,6 +28,8 @@ public final class BackendMetrics implements Acker.SettlementListener {
 	private final Counter released;
 
 	private final Counter emptyPolls;
+
+	private final Counter gets;
 
 	private final Timer wait;
 
@@ -61,6 +64,10 @@ public final class BackendMetrics implements Acker.SettlementListener {
 			.register(registry);
 		this.emptyPolls = Counter.builder("gateway.polls.empty")
 			.description("Requests that found no message on this backend within their timeout")
+			.tags(tags)
+			.register(registry);
+		this.gets = Counter.builder("gateway.batch.gets")
+			.description("basic.get calls that filled batches the consumer could not (get-empty answers included)")
 			.tags(tags)
 			.register(registry);
 		this.wait = Timer.builder("gateway.wait")
@@ -104,6 +111,10 @@ public final class BackendMetrics implements Acker.SettlementListener {
 
 	void released(int count) {
 		this.released.increment(count);
+	}
+
+	void fetching() {
+		this.gets.increment();
 	}
 
 	void oversize() {

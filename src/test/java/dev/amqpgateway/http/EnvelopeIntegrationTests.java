@@ -12,6 +12,7 @@ import java.util.Map;
 import dev.amqpgateway.support.EnvelopeSchema;
 import dev.amqpgateway.support.GatewayEndpoints;
 import dev.amqpgateway.support.TestBroker;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -55,14 +56,19 @@ class EnvelopeIntegrationTests {
 
 	static final String ASKED = GatewayEndpoints.unique("envelope-asked");
 
+	static final String STREAMING = GatewayEndpoints.unique("envelope-streaming");
+
 	static final JsonMapper mapper = JsonMapper.builder().build();
 
 	@Autowired
 	WebTestClient client;
 
+	@Autowired
+	MeterRegistry meters;
+
 	@AfterAll
 	static void cleanUp() {
-		TestBroker.delete(List.of(BATCH, NARROW, POISON, RAW, ALWAYS, EMPTY, ASKED), EXCHANGE);
+		TestBroker.delete(List.of(BATCH, NARROW, POISON, RAW, ALWAYS, EMPTY, ASKED, STREAMING), EXCHANGE);
 	}
 
 	@DynamicPropertySource
@@ -79,6 +85,10 @@ class EnvelopeIntegrationTests {
 			.endpoint("/always", consumer(ALWAYS, EXCHANGE, "amqp.consumer.routing_key[0]", ALWAYS))
 			.endpoint("/empty", consumer(EMPTY, EXCHANGE, "amqp.consumer.routing_key[0]", EMPTY))
 			.endpoint("/asked", consumer(ASKED, EXCHANGE, "amqp.consumer.routing_key[0]", ASKED))
+			// auto-deleted, so consumed from the start with its whole prefetch
+			.endpoint("/streaming", consumer(STREAMING, EXCHANGE, "amqp.consumer.routing_key[0]", STREAMING,
+					"amqp.consumer.delete", "true", "amqp.consumer.prefetch_count", "10"))
+			.timeout("10s")
 			.addTo(registry);
 		registry.add("gateway.endpoints[3].output_encoding", () -> "no-op");
 		registry.add("gateway.endpoints[4].envelope", () -> "true");
@@ -147,6 +157,28 @@ class EnvelopeIntegrationTests {
 		JsonNode batch = get("/narrow?max=10");
 		assertThat(batch.get("messages")).hasSize(10);
 		await().atMost(Duration.ofSeconds(10)).until(() -> TestBroker.depth(NARROW).total() == 0);
+	}
+
+	@Test
+	void aConsumerWithCreditFillsBatchesWithoutGets() {
+		// The consumer has received its whole prefetch, and has credit for what a batch lacks: the
+		// broker has pushed every ready message, so a get could only come back empty.
+		for (int i = 0; i < 10; i++) {
+			TestBroker.publish(EXCHANGE, STREAMING, "{\"n\":" + i + "}");
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> buffered("/streaming") == 10);
+		assertThat(get("/streaming?max=10").get("messages")).hasSize(10);
+		await().atMost(Duration.ofSeconds(10)).until(() -> TestBroker.depth(STREAMING).total() == 0);
+		double gets = this.meters.get("gateway.batch.gets").tag("endpoint", "/streaming").counter().count();
+		for (int i = 10; i < 13; i++) {
+			TestBroker.publish(EXCHANGE, STREAMING, "{\"n\":" + i + "}");
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> buffered("/streaming") == 3);
+		JsonNode batch = get("/streaming?max=10");
+		assertThat(batch.get("messages")).hasSize(3);
+		assertThat(batch.get("messages").get(0).get("body").get("n").asInt()).isEqualTo(10);
+		assertThat(this.meters.get("gateway.batch.gets").tag("endpoint", "/streaming").counter().count())
+			.isEqualTo(gets);
 	}
 
 	@Test
@@ -220,6 +252,10 @@ class EnvelopeIntegrationTests {
 			.jsonPath("$.always").isEqualTo(2);
 		TestBroker.publish(EXCHANGE, ASKED, "{\"asked\":1}");
 		assertThat(get("/asked?envelope=true").get("messages").get(0).get("body").get("asked").asInt()).isEqualTo(1);
+	}
+
+	private double buffered(String endpoint) {
+		return this.meters.get("gateway.messages.buffered").tag("endpoint", endpoint).gauge().value();
 	}
 
 	private JsonNode get(String uri) {
