@@ -19,6 +19,14 @@ import reactor.core.publisher.Mono;
 public interface ConsumerBackend {
 
 	/**
+	 * The key of a request's Reactor context entry holding the {@link java.util.concurrent.Executor}
+	 * a request that waited for a message is woken on: its connection's thread. Without it, the
+	 * request is woken on the thread that received the message, the broker connection's one
+	 * reader, which would then build and write the answer before it reads the next message.
+	 */
+	String WAKE_ON = ConsumerBackend.class.getName() + ".wakeOn";
+
+	/**
 	 * Take the next message for a request, waiting for one at most the given time. Nothing is
 	 * taken until the answer is subscribed to.
 	 * @param lease the deliveries of the request, which takes ownership of the message
@@ -30,8 +38,8 @@ public interface ConsumerBackend {
 
 	/**
 	 * Take up to {@code max} messages for a request: wait at most the given time for the first,
-	 * then take, without waiting, what this backend holds and what the queue has ready (asking the
-	 * broker for what is not here yet), so that a batch is never short while the queue has messages.
+	 * then take, without waiting, what this backend holds, and what the queue has ready while its
+	 * consumer cannot bring it (asking the broker with {@code basic.get}).
 	 * @param lease the deliveries of the request, which takes ownership of the messages
 	 * @param max most messages to take, at least 1
 	 * @param timeout how long to wait for the first message when none is at hand

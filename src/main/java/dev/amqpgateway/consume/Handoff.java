@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -15,7 +17,8 @@ import reactor.core.publisher.MonoSink;
  * Where a backend's deliveries meet its requests: a delivery goes to the longest-waiting live
  * request, or waits in a buffer for the next one; a request takes a buffered delivery at once, or
  * waits at most its timeout. A request only ever takes a delivery through its {@link Lease}, so one
- * that has gone (client left, timed out) takes nothing.
+ * that has gone (client left, timed out) takes nothing. A request that waited is woken on the
+ * executor its context holds under {@link ConsumerBackend#WAKE_ON}, if any.
  */
 final class Handoff {
 
@@ -74,7 +77,8 @@ final class Handoff {
 			return Mono.error(unavailable.get());
 		}
 		return Mono.<Delivery>create((sink) -> {
-			Waiter waiter = new Waiter(sink, lease, wanted);
+			Waiter waiter = new Waiter(sink, lease, wanted,
+					(sink.contextView().getOrDefault(ConsumerBackend.WAKE_ON, null) instanceof Executor home) ? home : null);
 			sink.onCancel(() -> withdraw(waiter));
 			Delivery arrived = null;
 			boolean refused;
@@ -121,7 +125,7 @@ final class Handoff {
 				return;
 			}
 		}
-		waiter.sink.success(delivery);
+		waiter.wake(delivery);
 	}
 
 	/**
@@ -159,7 +163,7 @@ final class Handoff {
 			}
 		}
 		for (int i = 0; i < answered.size(); i++) {
-			answered.get(i).sink.success(answers.get(i));
+			answered.get(i).wake(answers.get(i));
 		}
 	}
 
@@ -268,7 +272,26 @@ final class Handoff {
 		}
 	}
 
-	private record Waiter(MonoSink<Delivery> sink, Lease lease, int wanted) {
+	private record Waiter(MonoSink<Delivery> sink, Lease lease, int wanted, @Nullable Executor home) {
+
+		/**
+		 * Answer the request on its own thread: a delivery offered on the broker connection's reader
+		 * would otherwise have the reader build and write the answer, while the broker's next
+		 * messages wait in the socket (and a batch woken at once finds none of them buffered yet).
+		 */
+		void wake(Delivery delivery) {
+			if (this.home != null) {
+				try {
+					this.home.execute(() -> this.sink.success(delivery));
+					return;
+				}
+				catch (RejectedExecutionException ex) {
+					// Its thread is shutting down: answered here instead.
+				}
+			}
+			this.sink.success(delivery);
+		}
+
 	}
 
 }

@@ -9,15 +9,19 @@ import dev.amqpgateway.config.Endpoint;
 import dev.amqpgateway.config.GatewayProperties;
 import dev.amqpgateway.consume.ConsumerBackend;
 import dev.amqpgateway.consume.ConsumerBackends;
+import io.netty.channel.EventLoop;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.util.context.Context;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
@@ -58,6 +62,22 @@ class ConsumerRoutesConfiguration {
 	WebFilter gatewayInstanceHeader(GatewayInstance instance) {
 		return (exchange, chain) -> {
 			exchange.getResponse().getHeaders().set(INSTANCE, instance.name());
+			return chain.filter(exchange);
+		};
+	}
+
+	/**
+	 * Has a request that waits for a message woken on its connection's event loop, which writes
+	 * its answer, rather than on the broker connection's reader thread.
+	 */
+	@Bean
+	WebFilter wakeOnEventLoop() {
+		return (exchange, chain) -> {
+			Object request = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+			if (request instanceof Connection connection) {
+				EventLoop loop = connection.channel().eventLoop();
+				return chain.filter(exchange).contextWrite(Context.of(ConsumerBackend.WAKE_ON, loop));
+			}
 			return chain.filter(exchange);
 		};
 	}

@@ -2,7 +2,9 @@ package dev.amqpgateway.consume;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,6 +19,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
+import reactor.util.context.Context;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,6 +72,21 @@ class HandoffTests {
 			.verifyComplete();
 		assertThat(this.handoff.buffered()).isZero();
 		assertThat(this.waitingStarted).hasValue(1);
+	}
+
+	@Test
+	void aWaitingRequestIsWokenOnTheExecutorOfItsContext() {
+		List<Runnable> home = new ArrayList<>();
+		AtomicReference<Delivery> taken = new AtomicReference<>();
+		receive(new Lease()).contextWrite(Context.of(ConsumerBackend.WAKE_ON, (Executor) home::add))
+			.subscribe(taken::set);
+		Delivery m1 = offer("m1");
+		// taken, but not answered on the offering thread
+		assertThat(taken).hasValue(null);
+		assertThat(this.handoff.waiting()).isZero();
+		assertThat(home).hasSize(1);
+		home.get(0).run();
+		assertThat(taken).hasValue(m1);
 	}
 
 	@Test
